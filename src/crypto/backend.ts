@@ -1,0 +1,47 @@
+/**
+ * The crypto backend interface (DESIGN principle 5). Two implementations: `node.ts` on
+ * `node:crypto` KeyObjects (synchronous, fast) and `web.ts` on WebCrypto plus @noble/curves for
+ * what browsers lack (secp256k1, Ed448, X448). The same test suite runs against both.
+ */
+
+import type { JWK, OctJWK, PrivateJWK } from '../jwk/model.js';
+import type { HashName, Kty } from '../registry.js';
+
+export type KeyUsage = 'sign' | 'verify';
+
+/** An imported key bound to one algorithm and one usage; opaque outside its backend. */
+export interface KeyHandle {
+  readonly alg: string;
+  readonly usage: KeyUsage;
+  readonly backend: BackendName;
+}
+
+export type BackendName = 'node' | 'webcrypto';
+
+export interface GenerateSpec {
+  kty: Kty;
+  /** EC and OKP curve. */
+  crv?: string;
+  /** RSA modulus bits or oct key bits. */
+  bits?: number;
+}
+
+export interface CryptoBackend {
+  readonly name: BackendName;
+  /**
+   * Imports a validated JWK for one algorithm and usage. The caller has already checked that the
+   * key suits `alg` (registry rules); the backend only maps it to its native key type.
+   * Throws `UnsupportedError` when this runtime cannot use the key.
+   */
+  importKey(jwk: JWK, alg: string, usage: KeyUsage): Promise<KeyHandle>;
+  /** JWS signature over `data` (ECDSA in IEEE P1363 r||s form, RFC 7518 §3.4). */
+  sign(key: KeyHandle, data: Uint8Array): Promise<Uint8Array>;
+  /** Returns false (never throws) for a wrong or malformed signature. */
+  verify(key: KeyHandle, data: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  /** Synchronous variants where the backend can; the JWT fast path uses them when present. */
+  signSync?(key: KeyHandle, data: Uint8Array): Uint8Array;
+  verifySync?(key: KeyHandle, data: Uint8Array, signature: Uint8Array): boolean;
+  /** A new private JWK (or oct key) with only key material and `kty`/`crv` set. */
+  generate(spec: GenerateSpec): Promise<PrivateJWK | OctJWK>;
+  digest(hash: HashName | 'SHA-1', data: Uint8Array): Promise<Uint8Array>;
+}

@@ -1,0 +1,9 @@
+/** jwkit on Node: everything from the isomorphic entry, with the node:crypto backend installed. */
+
+import { setBackend } from './crypto/active.js';
+import { nodeBackend } from './crypto/node.js';
+
+setBackend(nodeBackend);
+
+export * from './index.js';
+export * from './jwk/keyobject.js';

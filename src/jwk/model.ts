@@ -1,0 +1,132 @@
+/**
+ * The JWK data model (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2). These are plain JSON shapes: a
+ * validated JWK is a fresh object owned by jwkit, never the caller's object.
+ */
+
+import { JWKitError } from '../errors.js';
+import type { KeyOp, Kty } from '../registry.js';
+import { COMMON_MEMBERS, KTY_MEMBERS } from '../registry.js';
+
+interface JWKCommon {
+  /** RFC 7517 §4.2 */
+  use?: string;
+  /** RFC 7517 §4.3 */
+  key_ops?: KeyOp[];
+  /** RFC 7517 §4.4 */
+  alg?: string;
+  /** RFC 7517 §4.5 */
+  kid?: string;
+  /** RFC 7517 §4.6 (must be https) */
+  x5u?: string;
+  /** RFC 7517 §4.7: standard base64 (not base64url) DER certificates, leaf first. */
+  x5c?: string[];
+  /** RFC 7517 §4.8: base64url SHA-1 of the leaf's DER. */
+  x5t?: string;
+  /** RFC 7517 §4.9: base64url SHA-256 of the leaf's DER. */
+  'x5t#S256'?: string;
+  /** WebCrypto's extractable flag; accepted on input, never emitted. */
+  ext?: boolean;
+  [member: string]: unknown;
+}
+
+export interface RSAPublicJWK extends JWKCommon {
+  kty: 'RSA';
+  n: string;
+  e: string;
+}
+export interface RSAPrivateJWK extends RSAPublicJWK {
+  d: string;
+  p: string;
+  q: string;
+  dp: string;
+  dq: string;
+  qi: string;
+}
+export interface ECPublicJWK extends JWKCommon {
+  kty: 'EC';
+  crv: string;
+  x: string;
+  y: string;
+}
+export interface ECPrivateJWK extends ECPublicJWK {
+  d: string;
+}
+export interface OKPPublicJWK extends JWKCommon {
+  kty: 'OKP';
+  crv: string;
+  x: string;
+}
+export interface OKPPrivateJWK extends OKPPublicJWK {
+  d: string;
+}
+export interface OctJWK extends JWKCommon {
+  kty: 'oct';
+  k: string;
+}
+
+export type PublicJWK = RSAPublicJWK | ECPublicJWK | OKPPublicJWK;
+export type PrivateJWK = RSAPrivateJWK | ECPrivateJWK | OKPPrivateJWK;
+/** Any key jwkit handles. `oct` is secret: it has no public form. */
+export type JWK = PublicJWK | PrivateJWK | OctJWK;
+
+export interface JWKSetJSON {
+  keys: JWK[];
+  [member: string]: unknown;
+}
+
+/** True when the key carries secret material (`d` for RSA/EC/OKP, or any `oct` key). */
+export function isPrivate(jwk: { kty: string; [m: string]: unknown }): boolean {
+  if (jwk.kty === 'oct') return true;
+  return jwk.d !== undefined;
+}
+
+/**
+ * The public form of a key: every private member removed, plus `ext` (WebCrypto noise).
+ * Unknown members are kept (RFC 7517 §4: "members that are not understood MUST be ignored",
+ * and a publisher may rely on them), except those listed as private for any key type.
+ * Throws for `oct`, which has no public form: returning it would publish the secret.
+ */
+export function toPublic<T extends JWK>(jwk: T): PublicJWK {
+  if (jwk.kty === 'oct') {
+    throw new PublicFormError();
+  }
+  const priv = KTY_MEMBERS[jwk.kty as Kty]?.private ?? [];
+  const out: Record<string, unknown> = {};
+  for (const [m, v] of Object.entries(jwk)) {
+    if (priv.includes(m) || m === 'ext') continue;
+    out[m] = v;
+  }
+  if (out.key_ops !== undefined && Array.isArray(out.key_ops)) {
+    // A public key can only verify / encrypt / wrap (RFC 7517 §4.3); drop the private ops.
+    const ops = (out.key_ops as string[]).filter((op) => op === 'verify' || op === 'encrypt' || op === 'wrapKey');
+    if (ops.length > 0) out.key_ops = ops;
+    else delete out.key_ops;
+  }
+  return out as unknown as PublicJWK;
+}
+
+class PublicFormError extends JWKitError {
+  constructor() {
+    super(
+      'ERR_JWK_NO_PUBLIC_FORM',
+      'an oct (symmetric) key has no public form: publishing it would publish the secret; keep it out of public sets',
+    );
+  }
+}
+
+/**
+ * Canonical member order for output: kty first, then the key material in registry order, then
+ * the common members, then anything else in input order. Stable output makes diffs and ETags
+ * stable.
+ */
+export function canonicalOrder<T extends Record<string, unknown>>(jwk: T): T {
+  const kty = jwk.kty as Kty;
+  const spec = KTY_MEMBERS[kty];
+  const material = spec ? [...spec.required, ...spec.private.filter((m) => !spec.required.includes(m))] : [];
+  const order = ['kty', ...COMMON_MEMBERS.filter((m) => m === 'kid' || m === 'use' || m === 'alg'), ...material];
+  const out: Record<string, unknown> = {};
+  for (const m of order) if (jwk[m] !== undefined) out[m] = jwk[m];
+  for (const m of COMMON_MEMBERS) if (jwk[m] !== undefined && !(m in out)) out[m] = jwk[m];
+  for (const [m, v] of Object.entries(jwk)) if (v !== undefined && !(m in out)) out[m] = v;
+  return out as T;
+}
