@@ -13,8 +13,19 @@ const nodeBanner = {
   js: "import { createRequire as __jwkitCreateRequire } from 'node:module'; const require = __jwkitCreateRequire(import.meta.url);",
 };
 
-await build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist', platform: 'neutral', mainFields: ['module', 'main'] });
-await build({ ...common, entryPoints: { 'index.node': 'src/index.node.ts' }, outdir: 'dist', platform: 'node' });
+await build({
+  ...common,
+  entryPoints: { index: 'src/index.ts' },
+  outdir: 'dist',
+  platform: 'neutral',
+  mainFields: ['module', 'main'],
+});
+await build({
+  ...common,
+  entryPoints: { 'index.node': 'src/index.node.ts' },
+  outdir: 'dist',
+  platform: 'node',
+});
 if (existsSync('src/server/index.ts')) {
   await build({
     ...common,
@@ -38,4 +49,6 @@ if (existsSync('src/cli/main.ts')) {
   });
 }
 if (existsSync('web/build.mjs')) execFileSync(process.execPath, ['web/build.mjs'], { stdio: 'inherit' });
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+});

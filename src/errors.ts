@@ -38,7 +38,9 @@ export class JWKError extends JWKitError {
       message ??
         (first
           ? `${first.path ? `${first.path}: ` : ''}${first.message} [${first.code}]${
-              errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : ''
+              errors.length > 1
+                ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})`
+                : ''
             }`
           : 'invalid JWK'),
     );

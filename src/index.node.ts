@@ -5,5 +5,7 @@ import { nodeBackend } from './crypto/node.js';
 
 setBackend(nodeBackend);
 
+export { nodeBackend } from './crypto/node.js';
 export * from './index.js';
 export * from './jwk/keyobject.js';
+export { FileStorage, type FileStorageOptions } from './set/file-storage.js';

@@ -9,11 +9,26 @@
 export type Kty = 'RSA' | 'EC' | 'OKP' | 'oct';
 export type Use = 'sig' | 'enc';
 export type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512';
-export type KeyOp = 'sign' | 'verify' | 'encrypt' | 'decrypt' | 'wrapKey' | 'unwrapKey' | 'deriveKey' | 'deriveBits';
+export type KeyOp =
+  | 'sign'
+  | 'verify'
+  | 'encrypt'
+  | 'decrypt'
+  | 'wrapKey'
+  | 'unwrapKey'
+  | 'deriveKey'
+  | 'deriveBits';
 
 /** How a signature algorithm computes its signature; used by both crypto backends. */
 export type SignatureFamily = 'RSASSA-PKCS1-v1_5' | 'RSA-PSS' | 'ECDSA' | 'EdDSA' | 'HMAC';
-export type EncryptionFamily = 'RSA-OAEP' | 'RSA1_5' | 'ECDH-ES' | 'AES-KW' | 'AES-GCM-KW' | 'dir' | 'content';
+export type EncryptionFamily =
+  | 'RSA-OAEP'
+  | 'RSA1_5'
+  | 'ECDH-ES'
+  | 'AES-KW'
+  | 'AES-GCM-KW'
+  | 'dir'
+  | 'content';
 
 export interface AlgorithmInfo {
   readonly alg: string;
@@ -22,7 +37,10 @@ export interface AlgorithmInfo {
   /** Curves the algorithm accepts (EC and OKP only). */
   readonly crvs?: readonly string[];
   readonly family: SignatureFamily | EncryptionFamily;
+  /** The signature or MAC hash (JWS algorithms). */
   readonly hash?: HashName;
+  /** The OAEP and MGF1 hash (RSA-OAEP family); RSA-OAEP itself uses SHA-1 (RFC 7518 §4.3). */
+  readonly oaepHash?: HashName | 'SHA-1';
   /** Minimum key size in bits (RSA modulus, oct key length). */
   readonly minBits?: number;
   /** Exact key size in bits when the algorithm fixes it (AES key wrap, content encryption). */
@@ -57,25 +75,128 @@ function table<T>(entries: readonly T[], key: (t: T) => string): Readonly<Record
   return Object.freeze(out);
 }
 
-const EC_SIG_CURVES = ['P-256', 'P-384', 'P-521'] as const;
 const ECDH_CURVES = ['P-256', 'P-384', 'P-521', 'X25519', 'X448'] as const;
 
 /** JWS and JWE algorithms (RFC 7518 §3.1 and §4.1, RFC 8037 §3, RFC 8812 §3.2, RFC 9864 §2). */
 export const ALGORITHMS: Readonly<Record<string, AlgorithmInfo>> = table<AlgorithmInfo>(
   [
-    { alg: 'HS256', kty: 'oct', use: 'sig', family: 'HMAC', hash: 'SHA-256', minBits: 256, rfc: 'RFC 7518 §3.2' },
-    { alg: 'HS384', kty: 'oct', use: 'sig', family: 'HMAC', hash: 'SHA-384', minBits: 384, rfc: 'RFC 7518 §3.2' },
-    { alg: 'HS512', kty: 'oct', use: 'sig', family: 'HMAC', hash: 'SHA-512', minBits: 512, rfc: 'RFC 7518 §3.2' },
-    { alg: 'RS256', kty: 'RSA', use: 'sig', family: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', minBits: 2048, rfc: 'RFC 7518 §3.3' },
-    { alg: 'RS384', kty: 'RSA', use: 'sig', family: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384', minBits: 2048, rfc: 'RFC 7518 §3.3' },
-    { alg: 'RS512', kty: 'RSA', use: 'sig', family: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512', minBits: 2048, rfc: 'RFC 7518 §3.3' },
-    { alg: 'PS256', kty: 'RSA', use: 'sig', family: 'RSA-PSS', hash: 'SHA-256', minBits: 2048, rfc: 'RFC 7518 §3.5' },
-    { alg: 'PS384', kty: 'RSA', use: 'sig', family: 'RSA-PSS', hash: 'SHA-384', minBits: 2048, rfc: 'RFC 7518 §3.5' },
-    { alg: 'PS512', kty: 'RSA', use: 'sig', family: 'RSA-PSS', hash: 'SHA-512', minBits: 2048, rfc: 'RFC 7518 §3.5' },
-    { alg: 'ES256', kty: 'EC', use: 'sig', family: 'ECDSA', hash: 'SHA-256', crvs: ['P-256'], rfc: 'RFC 7518 §3.4' },
-    { alg: 'ES384', kty: 'EC', use: 'sig', family: 'ECDSA', hash: 'SHA-384', crvs: ['P-384'], rfc: 'RFC 7518 §3.4' },
-    { alg: 'ES512', kty: 'EC', use: 'sig', family: 'ECDSA', hash: 'SHA-512', crvs: ['P-521'], rfc: 'RFC 7518 §3.4' },
-    { alg: 'ES256K', kty: 'EC', use: 'sig', family: 'ECDSA', hash: 'SHA-256', crvs: ['secp256k1'], rfc: 'RFC 8812 §3.2' },
+    {
+      alg: 'HS256',
+      kty: 'oct',
+      use: 'sig',
+      family: 'HMAC',
+      hash: 'SHA-256',
+      minBits: 256,
+      rfc: 'RFC 7518 §3.2',
+    },
+    {
+      alg: 'HS384',
+      kty: 'oct',
+      use: 'sig',
+      family: 'HMAC',
+      hash: 'SHA-384',
+      minBits: 384,
+      rfc: 'RFC 7518 §3.2',
+    },
+    {
+      alg: 'HS512',
+      kty: 'oct',
+      use: 'sig',
+      family: 'HMAC',
+      hash: 'SHA-512',
+      minBits: 512,
+      rfc: 'RFC 7518 §3.2',
+    },
+    {
+      alg: 'RS256',
+      kty: 'RSA',
+      use: 'sig',
+      family: 'RSASSA-PKCS1-v1_5',
+      hash: 'SHA-256',
+      minBits: 2048,
+      rfc: 'RFC 7518 §3.3',
+    },
+    {
+      alg: 'RS384',
+      kty: 'RSA',
+      use: 'sig',
+      family: 'RSASSA-PKCS1-v1_5',
+      hash: 'SHA-384',
+      minBits: 2048,
+      rfc: 'RFC 7518 §3.3',
+    },
+    {
+      alg: 'RS512',
+      kty: 'RSA',
+      use: 'sig',
+      family: 'RSASSA-PKCS1-v1_5',
+      hash: 'SHA-512',
+      minBits: 2048,
+      rfc: 'RFC 7518 §3.3',
+    },
+    {
+      alg: 'PS256',
+      kty: 'RSA',
+      use: 'sig',
+      family: 'RSA-PSS',
+      hash: 'SHA-256',
+      minBits: 2048,
+      rfc: 'RFC 7518 §3.5',
+    },
+    {
+      alg: 'PS384',
+      kty: 'RSA',
+      use: 'sig',
+      family: 'RSA-PSS',
+      hash: 'SHA-384',
+      minBits: 2048,
+      rfc: 'RFC 7518 §3.5',
+    },
+    {
+      alg: 'PS512',
+      kty: 'RSA',
+      use: 'sig',
+      family: 'RSA-PSS',
+      hash: 'SHA-512',
+      minBits: 2048,
+      rfc: 'RFC 7518 §3.5',
+    },
+    {
+      alg: 'ES256',
+      kty: 'EC',
+      use: 'sig',
+      family: 'ECDSA',
+      hash: 'SHA-256',
+      crvs: ['P-256'],
+      rfc: 'RFC 7518 §3.4',
+    },
+    {
+      alg: 'ES384',
+      kty: 'EC',
+      use: 'sig',
+      family: 'ECDSA',
+      hash: 'SHA-384',
+      crvs: ['P-384'],
+      rfc: 'RFC 7518 §3.4',
+    },
+    {
+      alg: 'ES512',
+      kty: 'EC',
+      use: 'sig',
+      family: 'ECDSA',
+      hash: 'SHA-512',
+      crvs: ['P-521'],
+      rfc: 'RFC 7518 §3.4',
+    },
+    {
+      alg: 'ES256K',
+      kty: 'EC',
+      use: 'sig',
+      family: 'ECDSA',
+      hash: 'SHA-256',
+      crvs: ['secp256k1'],
+      rfc: 'RFC 8812 §3.2',
+    },
     {
       alg: 'EdDSA',
       kty: 'OKP',
@@ -98,14 +219,67 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmInfo>> = table<Algorit
       deprecated: 'RSAES-PKCS1-v1_5 is open to padding-oracle attacks; prefer RSA-OAEP-256',
       rfc: 'RFC 7518 §4.2',
     },
-    { alg: 'RSA-OAEP', kty: 'RSA', use: 'enc', family: 'RSA-OAEP', hash: 'SHA-256', minBits: 2048, rfc: 'RFC 7518 §4.3' },
-    { alg: 'RSA-OAEP-256', kty: 'RSA', use: 'enc', family: 'RSA-OAEP', hash: 'SHA-256', minBits: 2048, rfc: 'RFC 7518 §4.3' },
-    { alg: 'RSA-OAEP-384', kty: 'RSA', use: 'enc', family: 'RSA-OAEP', hash: 'SHA-384', minBits: 2048, rfc: 'RFC 9864 §4' },
-    { alg: 'RSA-OAEP-512', kty: 'RSA', use: 'enc', family: 'RSA-OAEP', hash: 'SHA-512', minBits: 2048, rfc: 'RFC 9864 §4' },
+    {
+      alg: 'RSA-OAEP',
+      kty: 'RSA',
+      use: 'enc',
+      family: 'RSA-OAEP',
+      oaepHash: 'SHA-1',
+      minBits: 2048,
+      rfc: 'RFC 7518 §4.3',
+    },
+    {
+      alg: 'RSA-OAEP-256',
+      kty: 'RSA',
+      use: 'enc',
+      family: 'RSA-OAEP',
+      oaepHash: 'SHA-256',
+      minBits: 2048,
+      rfc: 'RFC 7518 §4.3',
+    },
+    {
+      alg: 'RSA-OAEP-384',
+      kty: 'RSA',
+      use: 'enc',
+      family: 'RSA-OAEP',
+      oaepHash: 'SHA-384',
+      minBits: 2048,
+      rfc: 'RFC 9864 §4',
+    },
+    {
+      alg: 'RSA-OAEP-512',
+      kty: 'RSA',
+      use: 'enc',
+      family: 'RSA-OAEP',
+      oaepHash: 'SHA-512',
+      minBits: 2048,
+      rfc: 'RFC 9864 §4',
+    },
     { alg: 'ECDH-ES', kty: 'EC', use: 'enc', family: 'ECDH-ES', crvs: ECDH_CURVES, rfc: 'RFC 7518 §4.6' },
-    { alg: 'ECDH-ES+A128KW', kty: 'EC', use: 'enc', family: 'ECDH-ES', crvs: ECDH_CURVES, rfc: 'RFC 7518 §4.6' },
-    { alg: 'ECDH-ES+A192KW', kty: 'EC', use: 'enc', family: 'ECDH-ES', crvs: ECDH_CURVES, rfc: 'RFC 7518 §4.6' },
-    { alg: 'ECDH-ES+A256KW', kty: 'EC', use: 'enc', family: 'ECDH-ES', crvs: ECDH_CURVES, rfc: 'RFC 7518 §4.6' },
+    {
+      alg: 'ECDH-ES+A128KW',
+      kty: 'EC',
+      use: 'enc',
+      family: 'ECDH-ES',
+      crvs: ECDH_CURVES,
+      rfc: 'RFC 7518 §4.6',
+    },
+    {
+      alg: 'ECDH-ES+A192KW',
+      kty: 'EC',
+      use: 'enc',
+      family: 'ECDH-ES',
+      crvs: ECDH_CURVES,
+      rfc: 'RFC 7518 §4.6',
+    },
+    {
+      alg: 'ECDH-ES+A256KW',
+      kty: 'EC',
+      use: 'enc',
+      family: 'ECDH-ES',
+      crvs: ECDH_CURVES,
+      rfc: 'RFC 7518 §4.6',
+    },
     { alg: 'A128KW', kty: 'oct', use: 'enc', family: 'AES-KW', exactBits: 128, rfc: 'RFC 7518 §4.4' },
     { alg: 'A192KW', kty: 'oct', use: 'enc', family: 'AES-KW', exactBits: 192, rfc: 'RFC 7518 §4.4' },
     { alg: 'A256KW', kty: 'oct', use: 'enc', family: 'AES-KW', exactBits: 256, rfc: 'RFC 7518 §4.4' },
@@ -116,9 +290,30 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmInfo>> = table<Algorit
     { alg: 'A128GCM', kty: 'oct', use: 'enc', family: 'content', exactBits: 128, rfc: 'RFC 7518 §5.3' },
     { alg: 'A192GCM', kty: 'oct', use: 'enc', family: 'content', exactBits: 192, rfc: 'RFC 7518 §5.3' },
     { alg: 'A256GCM', kty: 'oct', use: 'enc', family: 'content', exactBits: 256, rfc: 'RFC 7518 §5.3' },
-    { alg: 'A128CBC-HS256', kty: 'oct', use: 'enc', family: 'content', exactBits: 256, rfc: 'RFC 7518 §5.2.3' },
-    { alg: 'A192CBC-HS384', kty: 'oct', use: 'enc', family: 'content', exactBits: 384, rfc: 'RFC 7518 §5.2.4' },
-    { alg: 'A256CBC-HS512', kty: 'oct', use: 'enc', family: 'content', exactBits: 512, rfc: 'RFC 7518 §5.2.5' },
+    {
+      alg: 'A128CBC-HS256',
+      kty: 'oct',
+      use: 'enc',
+      family: 'content',
+      exactBits: 256,
+      rfc: 'RFC 7518 §5.2.3',
+    },
+    {
+      alg: 'A192CBC-HS384',
+      kty: 'oct',
+      use: 'enc',
+      family: 'content',
+      exactBits: 384,
+      rfc: 'RFC 7518 §5.2.4',
+    },
+    {
+      alg: 'A256CBC-HS512',
+      kty: 'oct',
+      use: 'enc',
+      family: 'content',
+      exactBits: 512,
+      rfc: 'RFC 7518 §5.2.5',
+    },
   ],
   (a) => a.alg,
 );
@@ -253,7 +448,10 @@ export const KEY_OPS: Readonly<Record<KeyOp, Use>> = Object.freeze(
 
 /** Members per key type (RFC 7518 §6.2-6.4, RFC 8037 §2). `private` members are never published. */
 export const KTY_MEMBERS: Readonly<
-  Record<Kty, { readonly required: readonly string[]; readonly private: readonly string[]; readonly rfc: string }>
+  Record<
+    Kty,
+    { readonly required: readonly string[]; readonly private: readonly string[]; readonly rfc: string }
+  >
 > = Object.freeze(
   Object.assign(Object.create(null), {
     RSA: { required: ['n', 'e'], private: ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'], rfc: 'RFC 7518 §6.3' },
@@ -319,8 +517,14 @@ export function algorithmsForKey(kty: Kty, crv?: string, bits?: number): Algorit
  * Why `info` cannot be used with a key of this kty/crv/size, or `undefined` when it can.
  * The reason is a sentence fit for a problem message.
  */
-export function algorithmAllowsKey(info: AlgorithmInfo, kty: Kty, crv?: string, bits?: number): string | undefined {
-  if (!algorithmKtys(info).includes(kty)) return `${info.alg} needs a ${algorithmKtys(info).join(' or ')} key, not ${kty}`;
+export function algorithmAllowsKey(
+  info: AlgorithmInfo,
+  kty: Kty,
+  crv?: string,
+  bits?: number,
+): string | undefined {
+  if (!algorithmKtys(info).includes(kty))
+    return `${info.alg} needs a ${algorithmKtys(info).join(' or ')} key, not ${kty}`;
   if (info.crvs && crv !== undefined && !info.crvs.includes(crv)) {
     return `${info.alg} needs curve ${info.crvs.join(' or ')}, not ${crv}`;
   }

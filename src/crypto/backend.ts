@@ -34,6 +34,8 @@ export interface CryptoBackend {
    * Throws `UnsupportedError` when this runtime cannot use the key.
    */
   importKey(jwk: JWK, alg: string, usage: KeyUsage): Promise<KeyHandle>;
+  /** Synchronous `importKey`, where the backend can (node:crypto); same checks and errors. */
+  importKeySync?(jwk: JWK, alg: string, usage: KeyUsage): KeyHandle;
   /** JWS signature over `data` (ECDSA in IEEE P1363 r||s form, RFC 7518 §3.4). */
   sign(key: KeyHandle, data: Uint8Array): Promise<Uint8Array>;
   /** Returns false (never throws) for a wrong or malformed signature. */

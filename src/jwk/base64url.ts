@@ -106,7 +106,8 @@ export function encode(input: Uint8Array | string): string {
 
 /** Standard base64 with padding (used by `x5c`, RFC 7517 §4.7, and PEM bodies). */
 export function encodeStd(bytes: Uint8Array): string {
-  if (NodeBuffer !== undefined) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  if (NodeBuffer !== undefined)
+    return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   return encodeWith(bytes, STD_ALPHABET, true);
 }
 

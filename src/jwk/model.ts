@@ -98,7 +98,9 @@ export function toPublic<T extends JWK>(jwk: T): PublicJWK {
   }
   if (out.key_ops !== undefined && Array.isArray(out.key_ops)) {
     // A public key can only verify / encrypt / wrap (RFC 7517 §4.3); drop the private ops.
-    const ops = (out.key_ops as string[]).filter((op) => op === 'verify' || op === 'encrypt' || op === 'wrapKey');
+    const ops = (out.key_ops as string[]).filter(
+      (op) => op === 'verify' || op === 'encrypt' || op === 'wrapKey',
+    );
     if (ops.length > 0) out.key_ops = ops;
     else delete out.key_ops;
   }
@@ -123,7 +125,11 @@ export function canonicalOrder<T extends Record<string, unknown>>(jwk: T): T {
   const kty = jwk.kty as Kty;
   const spec = KTY_MEMBERS[kty];
   const material = spec ? [...spec.required, ...spec.private.filter((m) => !spec.required.includes(m))] : [];
-  const order = ['kty', ...COMMON_MEMBERS.filter((m) => m === 'kid' || m === 'use' || m === 'alg'), ...material];
+  const order = [
+    'kty',
+    ...COMMON_MEMBERS.filter((m) => m === 'kid' || m === 'use' || m === 'alg'),
+    ...material,
+  ];
   const out: Record<string, unknown> = {};
   for (const m of order) if (jwk[m] !== undefined) out[m] = jwk[m];
   for (const m of COMMON_MEMBERS) if (jwk[m] !== undefined && !(m in out)) out[m] = jwk[m];

@@ -79,7 +79,8 @@ export interface KeySource {
   selectKeys?(header: JWSHeader, options?: SelectKeyOptions): Promise<SelectedKey[]>;
   /**
    * Synchronous fast path: the selected key when it can be answered without I/O or an async
-   * import (already cached), `undefined` when the caller must fall back to `selectKey`.
+   * import (already cached), `undefined` when the caller must fall back to `selectKey(s)` (also
+   * when several keys match under `'try-all'`).
    * Selection errors that need no I/O to decide may be thrown here. Optional.
    */
   selectKeySync?(header: JWSHeader, options?: SelectKeyOptions): SelectedKey | undefined;

@@ -1,0 +1,50 @@
+/**
+ * Text <-> bytes for the JWS layer. Node's Buffer is feature-detected, never imported, so this
+ * module stays isomorphic; where it exists it is the faster path for short strings.
+ */
+
+import { decode } from '../jwk/base64url.js';
+
+const NodeBuffer = (globalThis as { Buffer?: typeof import('node:buffer').Buffer }).Buffer;
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Bytes of a string known to be ASCII (a JWS signing input after the base64url check). The
+ * signature is computed over exactly these octets: RFC 7515 §5.2 step 8 says ASCII(BASE64URL(
+ * header) || '.' || BASE64URL(payload)) as received, never a re-encoding.
+ */
+export function asciiBytes(text: string): Uint8Array {
+  return NodeBuffer !== undefined ? NodeBuffer.from(text, 'latin1') : encoder.encode(text);
+}
+
+export function utf8Bytes(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Strict UTF-8 decoding: invalid sequences throw a TypeError instead of becoming U+FFFD. */
+export function utf8Text(bytes: Uint8Array): string {
+  return strictDecoder.decode(bytes);
+}
+
+/**
+ * Decodes strict base64url (RFC 7515 §2: unpadded, URL alphabet only, canonical last character),
+ * or returns `undefined` when the text is not strict base64url. Node's decoder is lenient (it
+ * skips foreign characters and stops at `=`), so its result only counts when re-encoding it gives
+ * back the exact text: one native decode and encode, several times faster than a checked decode
+ * in JavaScript on signature-sized inputs.
+ */
+export function strictBase64url(text: string): Uint8Array | undefined {
+  if (NodeBuffer !== undefined) {
+    const b = NodeBuffer.from(text, 'base64url');
+    // A plain Uint8Array view: callers get the same type on every runtime.
+    return b.toString('base64url') === text
+      ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+      : undefined;
+  }
+  try {
+    return decode(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Reading a token without verifying it, for display and routing (which issuer, which key).
+ * Nothing returned here is trustworthy until `verifyJWT` has checked the signature.
+ */
+
+import type { JWSHeader } from '../set/key-source.js';
+import type { JWTPayload } from './claims.js';
+import { parseCompact } from './compact.js';
+import { parseClaims } from './verify.js';
+
+export interface DecodedJWT {
+  readonly header: Readonly<JWSHeader>;
+  readonly payload: JWTPayload;
+  /** The signature part, still base64url-encoded. */
+  readonly signature: string;
+}
+
+/**
+ * Splits and decodes a compact JWT with the same strict parsing as verification (three parts,
+ * strict base64url, header checks, JSON object payload). Does NOT verify the signature.
+ */
+export function decodeJWT(token: string): DecodedJWT {
+  const jws = parseCompact(token);
+  return {
+    header: jws.header,
+    payload: parseClaims(jws.payload),
+    signature: token.slice(token.lastIndexOf('.') + 1),
+  };
+}

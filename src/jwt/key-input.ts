@@ -1,0 +1,130 @@
+/**
+ * The key argument of verify and sign: a `KeySource` (JWKSet, RemoteJWKSet) or one JWK.
+ *
+ * A single JWK is validated once per distinct content (its JSON text) and imported once per
+ * (identity, alg, usage) through the shared key cache, so passing a fresh object on every call
+ * costs a JSON.stringify, not a validation and an import. The caller's object is only read.
+ */
+
+import type { CryptoBackend, KeyHandle, KeyUsage } from '../crypto/backend.js';
+import { JWKitError, JWTError } from '../errors.js';
+import type { JWK } from '../jwk/model.js';
+import { parseJWK } from '../jwk/validate/index.js';
+import type { AlgorithmInfo } from '../registry.js';
+import { cachedHandle, handleIdentity, importCached } from '../set/key-cache.js';
+import { type KeyEntry, keyEntry } from '../set/key-entry.js';
+import type { KeySource, SelectedKey } from '../set/key-source.js';
+import { verificationRejection } from '../set/select.js';
+
+export type KeyInput = KeySource | JWK;
+
+export function isKeySource(input: unknown): input is KeySource {
+  return typeof (input as KeySource | undefined)?.selectKey === 'function';
+}
+
+const MAX_VALIDATED = 256;
+const validated = new Map<string, KeyEntry>();
+
+/** The validated entry for a caller's JWK (throws `JWKError` when it is not a valid JWK). */
+export function validatedKey(input: unknown): KeyEntry {
+  if (input === null || typeof input !== 'object') {
+    throw new JWTError('ERR_JWT_KEY_INVALID', 'the key must be a JWK object or a KeySource such as a JWKSet');
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(input);
+  } catch (cause) {
+    throw new JWTError('ERR_JWT_KEY_INVALID', 'the key is not a JSON object (a JWK)', { cause });
+  }
+  const hit = validated.get(text);
+  if (hit !== undefined) return hit;
+  const entry = keyEntry(parseJWK(input));
+  if (validated.size >= MAX_VALIDATED) validated.delete(validated.keys().next().value as string);
+  validated.set(text, entry);
+  return entry;
+}
+
+/**
+ * The single key's verification handle for `alg`, after the same key rules a set applies (its
+ * `use`, `key_ops`, `alg`, type and size must allow `alg`). `kid` is not compared: the caller
+ * chose this key. Returns `undefined` when `sync` and the handle is not ready without awaiting.
+ */
+export function directKey(
+  input: JWK,
+  alg: AlgorithmInfo,
+  backend: CryptoBackend,
+  sync: true,
+): SelectedKey | undefined;
+export function directKey(
+  input: JWK,
+  alg: AlgorithmInfo,
+  backend: CryptoBackend,
+  sync: false,
+): SelectedKey | Promise<SelectedKey>;
+export function directKey(
+  input: JWK,
+  alg: AlgorithmInfo,
+  backend: CryptoBackend,
+  sync: boolean,
+): SelectedKey | Promise<SelectedKey> | undefined {
+  const entry = validatedKey(input);
+  checkUsable(entry, alg);
+  const id = entry.info.id;
+  const jwk = entry.verifyJwk;
+  if (sync) {
+    const handle = cachedHandle(backend, entry.jwk, alg.alg, 'verify', id);
+    return handle === undefined ? undefined : { jwk, handle };
+  }
+  const handle = importCached(backend, entry.jwk, alg.alg, 'verify', id);
+  return handle instanceof Promise ? handle.then((h) => ({ jwk, handle: h })) : { jwk, handle };
+}
+
+/** A signing handle for a caller's private JWK; `usage` checks mirror `checkUsable` for signing. */
+export function signingHandle(
+  input: JWK,
+  alg: AlgorithmInfo,
+  backend: CryptoBackend,
+): KeyHandle | Promise<KeyHandle> {
+  const entry = validatedKey(input);
+  const jwk = entry.jwk;
+  const usage: KeyUsage = 'sign';
+  const bad = (message: string) => new JWTError('ERR_JWT_SIGN_KEY', message);
+  if (jwk.kty !== 'oct' && jwk.d === undefined)
+    throw bad('signing needs a private key (with "d") or an oct key; this is a public key');
+  if (jwk.use !== undefined && jwk.use !== 'sig')
+    throw bad(`the key's "use" is ${JSON.stringify(jwk.use)}, not "sig"`);
+  if (jwk.key_ops !== undefined && !jwk.key_ops.includes('sign')) {
+    throw bad(`the key's "key_ops" ${JSON.stringify(jwk.key_ops)} do not include "sign"`);
+  }
+  // Same type/curve/size rules as verification (minimum RSA and HMAC key sizes included).
+  const { use: _u, key_ops: _o, ...rest } = jwk;
+  const reason = verificationRejection(rest as JWK, entry.info, alg);
+  if (reason !== undefined) throw bad(`this key cannot sign ${alg.alg}: ${reason}`);
+  return importCached(backend, jwk, alg.alg, usage, handleIdentity(jwk, usage, entry.info.id));
+}
+
+function checkUsable(entry: KeyEntry, alg: AlgorithmInfo): void {
+  const reason = verificationRejection(entry.jwk, entry.info, alg);
+  if (reason === undefined) return;
+  if (alg.family === 'HMAC' && entry.jwk.kty !== 'oct') {
+    // RFC 8725 §2.1: the classic confusion attack, a public key used as an HMAC secret.
+    throw new JWTError(
+      'ERR_JWT_HMAC_WITH_ASYMMETRIC_KEY',
+      `the token asks for ${alg.alg} (HMAC) but the key is ${entry.jwk.kty}; an asymmetric key is never an HMAC secret`,
+    );
+  }
+  throw new JWTError('ERR_JWT_KEY_UNUSABLE', `the key cannot verify ${alg.alg}: ${reason}`);
+}
+
+/** Wraps what a crypto backend throws for a key it cannot use (keeps JWKitErrors as they are). */
+export function asJWKitError(error: unknown): JWKitError {
+  return error instanceof JWKitError
+    ? error
+    : new JWTError(
+        'ERR_JWT_KEY_UNUSABLE',
+        `the key could not be used: ${(error as Error)?.message ?? String(error)}`,
+        {
+          cause: error,
+        },
+      );
+}

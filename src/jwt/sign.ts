@@ -1,0 +1,126 @@
+/**
+ * Producing compact JWS / JWT (RFC 7515 §5.1, RFC 7519 §7.1). Output is canonical: unpadded
+ * base64url, `alg` first in the header, never `alg: none`.
+ */
+
+import { getBackend } from '../crypto/active.js';
+import type { CryptoBackend } from '../crypto/backend.js';
+import { JWTError } from '../errors.js';
+import { encode } from '../jwk/base64url.js';
+import type { JWK } from '../jwk/model.js';
+import { getAlgorithm } from '../registry.js';
+import { asciiBytes, utf8Bytes } from './bytes.js';
+import type { JWTPayload } from './claims.js';
+import { seconds } from './duration.js';
+import { signingHandle } from './key-input.js';
+
+export interface SignOptions {
+  /** The JWS algorithm. Default: the key's `alg`; one of them is required. */
+  alg?: string;
+  /** Header `kid`. Default: the key's `kid`; `false` leaves it out. */
+  kid?: string | false;
+  /** Header `typ`. Default `'JWT'` for signJWT, none for signJWS; `false` leaves it out. */
+  typ?: string | false;
+  /** More protected header members. `alg`, `kid`, `typ`, `b64` and `crit` cannot be set here. */
+  header?: Record<string, unknown>;
+  /** Crypto backend. Default: the active one. */
+  backend?: CryptoBackend;
+}
+
+export interface SignJWTOptions extends SignOptions {
+  /** Sets `iat`: `true` (default) for now, a NumericDate, or `false` to leave it as the payload has it. */
+  issuedAt?: boolean | number;
+  /** Sets `exp` this long after now (seconds or `'15m'`). */
+  expiresIn?: number | string;
+  /** Sets `nbf` this long after now (seconds or `'30s'`; 0 for now). */
+  notBefore?: number | string;
+  issuer?: string;
+  subject?: string;
+  audience?: string | string[];
+  jwtId?: string;
+  /** Current time in ms since the epoch. Default `Date.now`. */
+  clock?: () => number;
+}
+
+const RESERVED = new Set(['alg', 'kid', 'typ', 'b64', 'crit']);
+
+/** Signs `payload` (octets, or text taken as UTF-8) as a compact JWS. */
+export async function signJWS(
+  payload: Uint8Array | string,
+  key: JWK,
+  options: SignOptions = {},
+): Promise<string> {
+  const bytes = typeof payload === 'string' ? utf8Bytes(payload) : payload;
+  if (!(bytes instanceof Uint8Array))
+    throw new JWTError('ERR_JWT_SIGN_PAYLOAD', 'the JWS payload must be a string or a Uint8Array');
+  return sign(bytes, key, options, undefined);
+}
+
+/**
+ * Signs a JWT. Options that set claims (`issuedAt`, `expiresIn`, `issuer`...) override the same
+ * claims in `payload`; `payload` itself is not modified.
+ */
+export async function signJWT(payload: JWTPayload, key: JWK, options: SignJWTOptions = {}): Promise<string> {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new JWTError('ERR_JWT_SIGN_PAYLOAD', 'a JWT payload must be a JSON object (RFC 7519 §4)');
+  }
+  const claims: JWTPayload = { ...payload };
+  const now = Math.floor((options.clock ?? Date.now)() / 1000);
+  if (options.issuedAt !== false) claims.iat = typeof options.issuedAt === 'number' ? options.issuedAt : now;
+  if (options.expiresIn !== undefined) claims.exp = now + Math.floor(seconds(options.expiresIn, 'expiresIn'));
+  if (options.notBefore !== undefined) claims.nbf = now + Math.floor(seconds(options.notBefore, 'notBefore'));
+  if (options.issuer !== undefined) claims.iss = options.issuer;
+  if (options.subject !== undefined) claims.sub = options.subject;
+  if (options.audience !== undefined) claims.aud = options.audience;
+  if (options.jwtId !== undefined) claims.jti = options.jwtId;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(claims);
+  } catch (cause) {
+    throw new JWTError('ERR_JWT_SIGN_PAYLOAD', 'the JWT payload cannot be serialized as JSON', { cause });
+  }
+  return sign(utf8Bytes(text), key, options, 'JWT');
+}
+
+async function sign(
+  payload: Uint8Array,
+  key: JWK,
+  options: SignOptions,
+  defaultTyp: string | undefined,
+): Promise<string> {
+  const algName = options.alg ?? key?.alg;
+  if (typeof algName !== 'string') {
+    throw new JWTError('ERR_JWT_SIGN_ALG', 'no algorithm: pass options.alg or use a key with "alg"');
+  }
+  if (algName.toLowerCase() === 'none')
+    throw new JWTError('ERR_JWT_ALG_NONE', 'jwkit never produces unsecured ("alg": "none") tokens');
+  const alg = getAlgorithm(algName);
+  if (alg === undefined || alg.use !== 'sig') {
+    throw new JWTError(
+      'ERR_JWT_ALG_UNSUPPORTED',
+      `${JSON.stringify(algName)} is not a JWS signature algorithm (RFC 7518 §3.1)`,
+    );
+  }
+  const backend = options.backend ?? getBackend();
+  const handle = await signingHandle(key, alg, backend);
+
+  const header: Record<string, unknown> = { alg: alg.alg };
+  const typ = options.typ ?? defaultTyp;
+  if (typ !== undefined && typ !== false) header.typ = typ;
+  const kid = options.kid ?? key.kid;
+  if (kid !== undefined && kid !== false) header.kid = kid;
+  for (const [name, value] of Object.entries(options.header ?? {})) {
+    if (RESERVED.has(name)) {
+      throw new JWTError(
+        'ERR_JWT_SIGN_HEADER',
+        `header member ${JSON.stringify(name)} is set by jwkit or not supported; use the option for it`,
+      );
+    }
+    header[name] = value;
+  }
+  const signingInput = `${encode(JSON.stringify(header))}.${encode(payload)}`;
+  const data = asciiBytes(signingInput);
+  const signature =
+    backend.signSync !== undefined ? backend.signSync(handle, data) : await backend.sign(handle, data);
+  return `${signingInput}.${encode(signature)}`;
+}

@@ -1,0 +1,327 @@
+/**
+ * Verifying a compact JWS / JWT (RFC 7515 §5.2, RFC 7519 §7.2, RFC 8725).
+ *
+ * Order of checks: shape and strict base64url, header (never `alg: none`, never `b64: false`,
+ * no unknown `crit`), algorithm allowed, key selected by the shared rules, signature over the
+ * received ASCII, and only then the payload and its claims: nothing from an unverified payload
+ * reaches the caller or an error message.
+ *
+ * Fast path: when the backend verifies synchronously (node:crypto) and the key source can answer
+ * from its cache (a JWKSet after the first token of a key), the whole verification runs without
+ * a promise hop; `verifyJWT` then returns an already-settled promise.
+ */
+
+import { getBackend } from '../crypto/active.js';
+import type { CryptoBackend } from '../crypto/backend.js';
+import { JWTError } from '../errors.js';
+import { encode } from '../jwk/base64url.js';
+import type { JWK } from '../jwk/model.js';
+import { isPrivate } from '../jwk/model.js';
+import { parseJWK } from '../jwk/validate/index.js';
+import { type AlgorithmInfo, getAlgorithm } from '../registry.js';
+import { importCached } from '../set/key-cache.js';
+import { keyEntry } from '../set/key-entry.js';
+import type { JWSHeader, MultipleMatchPolicy, SelectedKey } from '../set/key-source.js';
+import { verificationRejection } from '../set/select.js';
+import { asciiBytes, utf8Bytes, utf8Text } from './bytes.js';
+import { type ClaimOptions, checkClaims, type JWTPayload } from './claims.js';
+import { type CompactJWS, parseCompact } from './compact.js';
+import { asJWKitError, directKey, isKeySource, type KeyInput } from './key-input.js';
+
+/** A key embedded in the header, offered to `trustEmbeddedKey`. */
+export interface EmbeddedKey {
+  /** The header's `jwk`, validated and public (RFC 7515 §4.1.3). */
+  readonly jwk: JWK;
+  readonly header: Readonly<JWSHeader>;
+}
+
+export interface VerifyJWSOptions {
+  /**
+   * Accepted `alg` values. Without it, the selected key must carry `alg` and the header must
+   * match it (RFC 8725 §3.1: the verifier, not the token, decides the algorithm).
+   */
+  algorithms?: readonly string[];
+  /** Extension header names (RFC 7515 §4.1.11) the caller processes itself. Default none. */
+  crit?: readonly string[];
+  /** Several matching keys: `'reject'` (default), `'first'` or `'try-all'`. */
+  multipleMatches?: MultipleMatchPolicy;
+  /** Crypto backend. Default: the active one (node:crypto on Node, WebCrypto elsewhere). */
+  backend?: CryptoBackend;
+  /** Longest token accepted, in characters. Default 65536. */
+  maxTokenLength?: number;
+  /**
+   * Trust a key embedded in the header's `jwk` when this returns true (for example, when its
+   * thumbprint is pinned). The key is still validated, must be public and must suit `alg`.
+   * Default: the header's `jwk` is ignored, like `x5c`, `x5u` and `jku` (never fetched).
+   */
+  trustEmbeddedKey?: (key: EmbeddedKey) => boolean | Promise<boolean>;
+  /**
+   * Maps a header `jku` URL to the key source to use for it (for example, a RemoteJWKSet from an
+   * allow-list); returning `undefined` rejects the token. Default: `jku` is ignored.
+   */
+  resolveJku?: (
+    url: string,
+    header: Readonly<JWSHeader>,
+  ) => KeyInput | undefined | Promise<KeyInput | undefined>;
+  /**
+   * The content of a JWS with detached content (RFC 7515 Appendix F): the token's payload part
+   * is empty and the signature covers this payload (text is taken as UTF-8). Default: none.
+   */
+  detachedPayload?: Uint8Array | string;
+}
+
+export interface VerifyJWTOptions extends VerifyJWSOptions, ClaimOptions {}
+
+export interface VerifiedJWS {
+  /** The payload octets (RFC 7515 §5.2 step 6). */
+  readonly payload: Uint8Array;
+  readonly header: Readonly<JWSHeader>;
+  /** The key that verified the signature (public form; the key itself for oct). */
+  readonly key: JWK;
+}
+
+export interface VerifiedJWT<P extends JWTPayload = JWTPayload> {
+  readonly payload: P;
+  readonly header: Readonly<JWSHeader>;
+  readonly key: JWK;
+}
+
+interface Prepared {
+  readonly jws: CompactJWS;
+  readonly alg: AlgorithmInfo;
+  readonly backend: CryptoBackend;
+}
+
+/** Verifies a compact JWS; resolves to its payload octets, header and key. */
+export function verifyJWS(
+  token: string,
+  key: KeyInput,
+  options: VerifyJWSOptions = {},
+): Promise<VerifiedJWS> {
+  try {
+    const prep = prepare(token, options);
+    const done = verifyFast(prep, key, options);
+    return done !== undefined ? Promise.resolve(done) : verifySlow(prep, key, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Verifies a JWT: the JWS, then its JSON claims set and the claim options. */
+export function verifyJWT<P extends JWTPayload = JWTPayload>(
+  token: string,
+  key: KeyInput,
+  options: VerifyJWTOptions = {},
+): Promise<VerifiedJWT<P>> {
+  try {
+    const prep = prepare(token, options);
+    const done = verifyFast(prep, key, options);
+    if (done !== undefined) return Promise.resolve(toJWT<P>(done, options));
+    return verifySlow(prep, key, options).then((jws) => toJWT<P>(jws, options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * Synchronous `verifyJWT` for hot paths on Node: needs a backend that verifies synchronously
+ * (node:crypto) and a key source that can answer without I/O (a JWKSet, a JWK, a RemoteJWKSet
+ * whose set holds the key). Throws `ERR_JWT_SYNC_UNAVAILABLE` otherwise: use `verifyJWT`.
+ */
+export function verifyJWTSync<P extends JWTPayload = JWTPayload>(
+  token: string,
+  key: KeyInput,
+  options: VerifyJWTOptions = {},
+): VerifiedJWT<P> {
+  const done = verifyFast(prepare(token, options), key, options);
+  if (done === undefined) {
+    throw new JWTError(
+      'ERR_JWT_SYNC_UNAVAILABLE',
+      'this verification needs asynchronous work (WebCrypto, a key not yet fetched or imported, or an embedded/jku key); use verifyJWT',
+    );
+  }
+  return toJWT<P>(done, options);
+}
+
+function prepare(token: string, options: VerifyJWSOptions): Prepared {
+  const jws = parseCompact(token, options.maxTokenLength);
+  const header = jws.header;
+  const alg = getAlgorithm(header.alg);
+  if (alg === undefined || alg.use !== 'sig') {
+    throw new JWTError(
+      'ERR_JWT_ALG_UNSUPPORTED',
+      `"alg" ${JSON.stringify(header.alg)} is not a JWS signature algorithm jwkit knows (RFC 7518 §3.1)`,
+    );
+  }
+  if (options.algorithms !== undefined && !options.algorithms.includes(alg.alg)) {
+    throw new JWTError('ERR_JWT_ALG_NOT_ALLOWED', `"alg" ${alg.alg} is not in the algorithms option`);
+  }
+  if (header.crit !== undefined) {
+    // RFC 7515 §4.1.11: a recipient that does not understand a critical extension must reject.
+    // `b64` is understood (RFC 7797); `b64: false` was already refused by the parser.
+    for (const name of header.crit) {
+      if (name !== 'b64' && !options.crit?.includes(name)) {
+        throw new JWTError(
+          'ERR_JWT_CRIT_UNSUPPORTED',
+          `the header marks ${JSON.stringify(name)} critical and it is not understood; list it in the crit option if your code checks it`,
+        );
+      }
+    }
+  }
+  return { jws, alg, backend: options.backend ?? getBackend() };
+}
+
+/** The whole verification without awaiting, or `undefined` when something needs to await. */
+function verifyFast(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): VerifiedJWS | undefined {
+  const { jws, alg, backend } = prep;
+  const header = jws.header;
+  if (backend.verifySync === undefined || options.multipleMatches === 'try-all') return undefined;
+  if (options.trustEmbeddedKey !== undefined && header.jwk !== undefined) return undefined;
+  if (options.resolveJku !== undefined && header.jku !== undefined) return undefined;
+  const selected = isKeySource(key)
+    ? key.selectKeySync?.(header, { multipleMatches: options.multipleMatches, backend })
+    : directKey(key, alg, backend, true);
+  if (selected === undefined) return undefined;
+  checkKey(selected, header, options);
+  const { payload, data } = content(jws, options);
+  if (!backend.verifySync(selected.handle, data, jws.signature)) throw badSignature();
+  return { payload, header, key: selected.jwk };
+}
+
+async function verifySlow(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): Promise<VerifiedJWS> {
+  const { jws, backend } = prep;
+  const header = jws.header;
+  const candidates = await candidateKeys(prep, key, options);
+  const { payload, data } = content(jws, options);
+  for (const selected of candidates) {
+    checkKey(selected, header, options);
+    if (await backend.verify(selected.handle, data, jws.signature))
+      return { payload, header, key: selected.jwk };
+  }
+  throw badSignature();
+}
+
+async function candidateKeys(
+  prep: Prepared,
+  key: KeyInput,
+  options: VerifyJWSOptions,
+): Promise<SelectedKey[]> {
+  const { jws, alg, backend } = prep;
+  const header = jws.header;
+  if (options.trustEmbeddedKey !== undefined && header.jwk !== undefined) {
+    return [await embeddedKey(header, alg, backend, options.trustEmbeddedKey)];
+  }
+  if (options.resolveJku !== undefined && header.jku !== undefined) {
+    const resolved = await options.resolveJku(header.jku, header);
+    if (resolved === undefined) {
+      throw new JWTError(
+        'ERR_JWT_JKU_NOT_TRUSTED',
+        `the header's "jku" ${JSON.stringify(header.jku)} is not trusted`,
+      );
+    }
+    key = resolved;
+  }
+  const selectOptions = { multipleMatches: options.multipleMatches, backend };
+  try {
+    if (!isKeySource(key)) return [await directKey(key, alg, backend, false)];
+    // selectKeys returns one key unless the policy (the option or the source's default) is 'try-all'.
+    if (key.selectKeys !== undefined) return await key.selectKeys(header, selectOptions);
+    return [await key.selectKey(header, selectOptions)];
+  } catch (error) {
+    throw asJWKitError(error);
+  }
+}
+
+async function embeddedKey(
+  header: Readonly<JWSHeader>,
+  alg: AlgorithmInfo,
+  backend: CryptoBackend,
+  trust: NonNullable<VerifyJWSOptions['trustEmbeddedKey']>,
+): Promise<SelectedKey> {
+  const invalid = (why: string, cause?: unknown) =>
+    new JWTError('ERR_JWT_HEADER_KEY_INVALID', `the header's "jwk" ${why}`, { cause });
+  let entry: ReturnType<typeof keyEntry>;
+  try {
+    entry = keyEntry(parseJWK(header.jwk as object));
+  } catch (cause) {
+    throw invalid('is not a valid JWK', cause);
+  }
+  if (isPrivate(entry.jwk)) throw invalid('carries secret key material; an embedded key must be public');
+  const reason = verificationRejection(entry.jwk, entry.info, alg);
+  if (reason !== undefined) throw invalid(`cannot verify ${alg.alg}: ${reason}`);
+  if (!(await trust({ jwk: entry.jwk, header }))) {
+    throw new JWTError(
+      'ERR_JWT_HEADER_KEY_NOT_TRUSTED',
+      'the key embedded in the header was not trusted by trustEmbeddedKey',
+    );
+  }
+  return { jwk: entry.jwk, handle: await importCached(backend, entry.jwk, alg.alg, 'verify', entry.info.id) };
+}
+
+/** The algorithm policy on the selected key (the selection rules already matched alg and type). */
+function checkKey(selected: SelectedKey, header: Readonly<JWSHeader>, options: VerifyJWSOptions): void {
+  const keyAlg = selected.jwk.alg;
+  if (keyAlg !== undefined && keyAlg !== header.alg) {
+    throw new JWTError(
+      'ERR_JWT_ALG_NOT_ALLOWED',
+      `the selected key is bound to ${keyAlg}, the token says ${header.alg}`,
+    );
+  }
+  if (options.algorithms === undefined && keyAlg === undefined) {
+    throw new JWTError(
+      'ERR_JWT_ALG_NOT_ALLOWED',
+      `the selected key has no "alg" and no algorithms option was given, so ${header.alg} is not allowed; set "alg" on the key or pass algorithms`,
+    );
+  }
+  if (selected.handle.alg !== header.alg || selected.handle.usage !== 'verify') {
+    throw new JWTError(
+      'ERR_JWT_KEY_UNUSABLE',
+      `the key source returned a ${selected.handle.alg} ${selected.handle.usage} key`,
+    );
+  }
+}
+
+/** The payload octets and the signed octets, the payload being in the token or detached. */
+function content(jws: CompactJWS, options: VerifyJWSOptions): { payload: Uint8Array; data: Uint8Array } {
+  const detached = options.detachedPayload;
+  if (detached === undefined) return { payload: jws.payload, data: asciiBytes(jws.signingInput) };
+  if (jws.payloadB64 !== '') {
+    throw new JWTError(
+      'ERR_JWT_MALFORMED',
+      'detachedPayload was given but the token carries a payload; a detached JWS has an empty payload part',
+    );
+  }
+  const payload = typeof detached === 'string' ? utf8Bytes(detached) : detached;
+  return { payload, data: asciiBytes(`${jws.signingInput}${encode(payload)}`) };
+}
+
+function badSignature(): JWTError {
+  return new JWTError('ERR_JWT_SIGNATURE_INVALID', 'the signature does not verify with the selected key');
+}
+
+function toJWT<P extends JWTPayload>(jws: VerifiedJWS, options: ClaimOptions): VerifiedJWT<P> {
+  const payload = parseClaims(jws.payload) as P;
+  checkClaims(payload, jws.header, options);
+  return { payload, header: jws.header, key: jws.key };
+}
+
+/** The payload as a JWT Claims Set: UTF-8 JSON holding an object (RFC 7519 §7.2 step 10). */
+export function parseClaims(bytes: Uint8Array): JWTPayload {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8Text(bytes));
+  } catch (cause) {
+    throw new JWTError(
+      'ERR_JWT_PAYLOAD_INVALID',
+      'the payload is not UTF-8 JSON, so it is not a JWT claims set',
+      { cause },
+    );
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new JWTError(
+      'ERR_JWT_PAYLOAD_INVALID',
+      'the payload must be a JSON object (a JWT claims set, RFC 7519 §4)',
+    );
+  }
+  return value as JWTPayload;
+}
