@@ -1,0 +1,138 @@
+/**
+ * The HTTP app of `jwkit serve`, as a Hono app: `app.fetch(request)` is a fetch-style
+ * `Request -> Response` handler that runs in any runtime, and `@hono/node-server`'s
+ * `getRequestListener(app.fetch)` mounts it in Express, Fastify or a bare node:http server.
+ *
+ * Routes: the JWKS (`/.well-known/jwks.json`, `/jwks.json`), discovery when an issuer is set,
+ * `/healthz`, `/readyz`, `/metrics`, the admin API when an admin token is set, and the web app at
+ * `/` when a built one is given.
+ */
+
+import { Hono } from 'hono';
+import type { KeyManager } from '../key-manager.js';
+import { Counter } from '../stats.js';
+import { adminRoutes } from './admin.js';
+import { jwksHandler, preflight } from './jwks.js';
+import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
+import { errorResponse, errorToResponse, jsonResponse } from './responses.js';
+import { webHandler } from './web.js';
+
+export interface AppOptions {
+  /** Token issuer; enables `/.well-known/openid-configuration` and is the default `iss` of admin-signed tokens. */
+  issuer?: string;
+  /** `jwks_uri` in the discovery document. Default: `<issuer>/.well-known/jwks.json`. */
+  jwksUri?: string;
+  /** Enables the admin API under `/admin` (Bearer token). Default: none, and `/admin` answers 404. */
+  adminToken?: string;
+  /** JWKS media type: `jwk-set+json` (default, `application/jwk-set+json`) or `json`. */
+  contentType?: 'jwk-set+json' | 'json';
+  /** A directory with the built web app (e.g. `dist/web`), served at `/`. Default: none. */
+  webRoot?: string;
+  /** Largest admin request body in bytes. Default 64 KiB. */
+  bodyLimit?: number;
+  /** Called with unexpected errors (answered as a bare 500). Default: printed to stderr. */
+  onError?: (error: unknown) => void;
+}
+
+const JWKS_PATHS = ['/.well-known/jwks.json', '/jwks.json'];
+const DISCOVERY = '/.well-known/openid-configuration';
+
+function routeOf(path: string): string {
+  if (JWKS_PATHS.includes(path)) return 'jwks';
+  if (path === DISCOVERY) return 'openid-configuration';
+  if (path === '/healthz' || path === '/readyz' || path === '/metrics') return path.slice(1);
+  if (path === '/admin' || path.startsWith('/admin/')) return 'admin';
+  return 'other';
+}
+
+export function createApp(manager: KeyManager, options: AppOptions = {}): Hono {
+  const app = new Hono();
+  const requests = new Counter();
+
+  app.use('*', async (c, next) => {
+    await next();
+    requests.inc(`${routeOf(c.req.path)} ${c.res.status}`);
+  });
+
+  const jwks = jwksHandler(
+    manager,
+    options.contentType === undefined ? {} : { contentType: options.contentType },
+  );
+  for (const path of JWKS_PATHS) {
+    app.get(path, (c) => jwks(c.req.raw));
+    app.options(path, () => preflight());
+  }
+
+  if (options.issuer !== undefined) {
+    const issuer = options.issuer;
+    const jwksUri = options.jwksUri ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`;
+    app.get(DISCOVERY, () =>
+      jsonResponse(
+        200,
+        {
+          issuer,
+          jwks_uri: jwksUri,
+          id_token_signing_alg_values_supported: manager.policies
+            .filter((p) => p.published)
+            .map((p) => p.alg),
+        },
+        { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' },
+      ),
+    );
+    app.options(DISCOVERY, () => preflight());
+  }
+
+  app.get('/healthz', () => jsonResponse(200, { status: 'ok' }));
+  app.get('/readyz', () => {
+    const health = manager.health();
+    return jsonResponse(health.ready ? 200 : 503, {
+      status: health.ready ? 'ready' : 'not ready',
+      ...health,
+    });
+  });
+  app.get(
+    '/metrics',
+    () =>
+      new Response(renderMetrics(manager, requests), {
+        headers: { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' },
+      }),
+  );
+
+  if (options.adminToken !== undefined && options.adminToken !== '') {
+    app.route(
+      '/admin',
+      adminRoutes(manager, {
+        token: options.adminToken,
+        ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+        ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+      }),
+    );
+  } else {
+    // No token, no admin API: answer as if it did not exist.
+    app.all('/admin', () => notFound());
+    app.all('/admin/*', () => notFound());
+  }
+
+  if (options.webRoot !== undefined) {
+    const web = webHandler(options.webRoot);
+    app.get('*', async (c, next) => {
+      const res = await web(c.req.raw);
+      if (res) return res;
+      await next();
+    });
+  }
+
+  app.notFound(() => notFound());
+  const report =
+    options.onError ?? ((error: unknown) => console.error('jwkit server: internal error:', error));
+  app.onError((error) => {
+    const res = errorToResponse(error);
+    if (res.status === 500) report(error);
+    return res;
+  });
+  return app;
+}
+
+function notFound(): Response {
+  return errorResponse(404, 'ERR_NOT_FOUND', 'no such endpoint; the JWK Set is at /.well-known/jwks.json');
+}

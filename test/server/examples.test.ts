@@ -1,0 +1,73 @@
+/**
+ * The examples in examples/server run as they are (bundled, with `jwkit/server` mapped to the
+ * source): each starts, publishes its keys and signs a token that verifies against them.
+ */
+
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import * as jose from 'jose';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundle, killHard, removeBundles, startProcess } from './fixtures/process.js';
+import { tempDir } from './helpers.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const tmp = tempDir();
+afterAll(() => {
+  tmp.cleanup();
+  removeBundles();
+});
+const env = { JWKIT_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'), PORT: '0' };
+
+function installed(name: string): boolean {
+  try {
+    createRequire(join(root, 'package.json')).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function loginAndVerify(example: string, external: string[] = []): Promise<void> {
+  const server = startProcess(
+    await bundle(join(root, 'examples', 'server', example), external),
+    [],
+    env,
+    tmp.dir,
+  );
+  try {
+    const url = await server.ready;
+    const jwks = jose.createLocalJWKSet(
+      (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as jose.JSONWebKeySet,
+    );
+    const { token } = (await (await fetch(`${url}/login`, { method: 'POST' })).json()) as { token: string };
+    const { payload } = await jose.jwtVerify(token, jwks);
+    expect(payload.sub).toBe('alice');
+    expect(payload.exp! - payload.iat!).toBe(900);
+  } finally {
+    server.child.kill('SIGTERM');
+    await killHard(server);
+  }
+}
+
+describe('examples/server', () => {
+  it('hono.ts: the jwkit routes inside a Hono app, signing at /login', () => loginAndVerify('hono.ts'));
+
+  it('sign-with-jose.ts: signs with the current key through jose', async () => {
+    const proc = startProcess(
+      await bundle(join(root, 'examples', 'server', 'sign-with-jose.ts')),
+      [],
+      env,
+      tmp.dir,
+    );
+    expect(await proc.exited).toBe(0);
+    expect(proc.output()).toMatch(/^verified alice \(kid [\w-]+\)$/m);
+  });
+
+  // Express and Fastify are not dependencies of jwkit; these run where they are installed.
+  it.skipIf(!installed('express'))('express.ts: mounted with getRequestListener', () =>
+    loginAndVerify('express.ts', ['express']),
+  );
+  it.skipIf(!installed('fastify'))('fastify.ts: mounted with a hijacked reply', () =>
+    loginAndVerify('fastify.ts', ['fastify']),
+  );
+});
