@@ -13,6 +13,7 @@ import { type AlgorithmInfo, algorithmAllowsKey, getAlgorithm, isKty, type KeyOp
 import { decode } from './base64url.js';
 import type { JWK } from './model.js';
 import { isPrivate } from './model.js';
+import { parseJWK } from './validate/index.js';
 
 export interface ImportOptions {
   /** The backend to import into; default: the active one (`getBackend()`). */
@@ -20,8 +21,8 @@ export interface ImportOptions {
 }
 
 /**
- * Imports `jwk` for signing or verifying with `alg`. Throws `JWKitError` with code
- * `ERR_KEY_ALG_MISMATCH`, `ERR_KEY_USE`, `ERR_KEY_OPS` or `ERR_KEY_NOT_PRIVATE` when the key
+ * Imports `jwk` for signing or verifying with `alg`. Throws `JWKError` (`ERR_JWK_INVALID`) when
+ * the key material is invalid, `JWKitError` with code `ERR_KEY_ALG_MISMATCH`, `ERR_KEY_USE`, `ERR_KEY_OPS` or `ERR_KEY_NOT_PRIVATE` when the key
  * does not allow it, `UnsupportedError` for an unknown or non-signature `alg`, and whatever the
  * backend throws for material it cannot use (`ConversionError` `ERR_KEY_IMPORT`).
  */
@@ -93,5 +94,9 @@ export function checkKeyForAlg(jwk: JWK, alg: string, ops: readonly KeyOp[]): Al
       `${ops.join('/')} with ${alg} needs a private key; this JWK has no "d"`,
     );
   }
+  // Last, the key material itself (RSA e, weak moduli, points on the curve, small-order Ed
+  // keys, matching private halves): a bad key can make forged signatures verify (e = 1 turns the
+  // padded digest into a valid RS256 signature). Throws JWKError with every problem.
+  parseJWK(jwk);
   return info;
 }

@@ -9,6 +9,7 @@
  */
 
 import { JWTError } from '../errors.js';
+import { parseJSON } from '../json/parse.js';
 import { checkBase64url, describeBase64urlIssue, encode } from '../jwk/base64url.js';
 import { deepFreeze } from '../set/freeze.js';
 import type { JWSHeader } from '../set/key-source.js';
@@ -62,6 +63,35 @@ export function parseCompact(token: unknown, maxLength: number = DEFAULT_MAX_TOK
   return { header, payloadB64, payload, signature, signingInput: token.slice(0, dot2) };
 }
 
+/**
+ * The header's JSON with the strict parser: a header is small and shallow, so nesting is capped
+ * (a 64 KiB token can hold 20,000 levels), and duplicate member names are refused rather than
+ * resolved to the last one (RFC 7515 §5.2 step 4 allows either; refusing leaves no doubt which
+ * `alg` or `kid` the signer meant).
+ */
+function parseHeaderJSON(bytes: Uint8Array): unknown {
+  let parsed: ReturnType<typeof parseJSON>;
+  try {
+    parsed = parseJSON(utf8Text(bytes), { maxDepth: HEADER_MAX_DEPTH });
+  } catch (cause) {
+    throw new JWTError(
+      'ERR_JWT_HEADER_INVALID',
+      `the protected header is not UTF-8 JSON nested at most ${HEADER_MAX_DEPTH} deep (RFC 7515 §5.2 step 3)`,
+      { cause },
+    );
+  }
+  const duplicate = parsed.problems.find((p) => p.code === 'JSON_DUPLICATE_MEMBER');
+  if (duplicate !== undefined) {
+    throw new JWTError(
+      'ERR_JWT_HEADER_INVALID',
+      `the protected header repeats the member ${duplicate.path} (RFC 7515 §5.2 step 4)`,
+    );
+  }
+  return parsed.value;
+}
+
+const HEADER_MAX_DEPTH = 16;
+
 /** The decoded, checked, frozen protected header for a header segment. */
 export function parseHeader(headerB64: string): Readonly<JWSHeader> {
   if (lastHeader !== undefined && lastHeader.b64 === headerB64) return lastHeader.header;
@@ -72,17 +102,7 @@ export function parseHeader(headerB64: string): Readonly<JWSHeader> {
   }
   if (headerB64.length === 0) throw new JWTError('ERR_JWT_MALFORMED', 'the token has an empty header part');
   const bytes = decodePart(headerB64, 'header');
-  let value: unknown;
-  try {
-    value = JSON.parse(utf8Text(bytes));
-  } catch (cause) {
-    throw new JWTError(
-      'ERR_JWT_HEADER_INVALID',
-      'the protected header is not UTF-8 JSON (RFC 7515 §5.2 step 3)',
-      { cause },
-    );
-  }
-  const header = checkHeaderShape(value);
+  const header = checkHeaderShape(parseHeaderJSON(bytes));
   if (headerB64.length > MAX_CACHED_HEADER_LENGTH) return header;
   // `headerB64` is a slice of the token and would keep the whole token alive as a cache key;
   // re-encoding the (canonical) bytes gives the same text as a string of its own.

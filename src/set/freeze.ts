@@ -3,9 +3,14 @@
  * object: what jwkit hands out from its caches then cannot be changed under it.
  */
 export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
+  // Iterative: a token header nested thousands deep fits in a token and must not overflow the stack.
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+      Object.freeze(v);
+      for (const child of Object.values(v)) pending.push(child);
+    }
   }
   return value;
 }

@@ -67,6 +67,7 @@ export const PROBLEM_CODES = codes({
   OKP_PRIVATE_LENGTH: { severity: 'error', rfc: 'RFC 8037 §2' },
   OKP_POINT_INVALID: { severity: 'error', rfc: 'RFC 8032 §5.1.3' },
   OKP_LOW_ORDER_POINT: { severity: 'warning', rfc: 'RFC 7748 §6' },
+  OKP_SMALL_ORDER_KEY: { severity: 'error', rfc: 'RFC 8032 §5.1.7' },
   OKP_NONCANONICAL: { severity: 'warning', rfc: 'RFC 7748 §5' },
   OKP_PRIVATE_MISMATCH: { severity: 'error', rfc: 'RFC 8037 §2' },
 

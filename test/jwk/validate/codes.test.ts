@@ -174,6 +174,11 @@ const CASES: Record<ProblemCode, Case> = {
     run: key(() => ({ kty: 'OKP', crv: 'X25519', x: b64u(new Uint8Array(32)) })),
     path: 'x',
   },
+  OKP_SMALL_ORDER_KEY: {
+    // The identity point (y = 1) has order 1.
+    run: key(() => ({ kty: 'OKP', crv: 'Ed25519', x: b64u([1, ...new Uint8Array(31)]) })),
+    path: 'x',
+  },
   OKP_NONCANONICAL: {
     run: key((f) => {
       const x = fromB64u(f.k.x25519.x as string);

@@ -36,12 +36,14 @@ export const okpPublicKey: Rule = (ctx) => {
       );
       return;
     }
+    // A small-order public key admits universal forgeries (R = a small-order point, S = 0
+    // satisfies the cofactorless verification equation for many messages), and OpenSSL and
+    // WebCrypto accept such signatures; so this is an error, unlike low-order X25519/X448 keys.
     if (point.isSmallOrder()) {
       ctx.report(
-        'OKP_LOW_ORDER_POINT',
+        'OKP_SMALL_ORDER_KEY',
         'x',
-        `"x" is a point of small order: signatures under it prove nothing about who signed. Reject this key unless you know why it is there`,
-        'RFC 8032 §5.1.7',
+        `"x" is a point of small order: anyone can forge signatures that verify under it, without the private key. Remove this key and generate a new one`,
       );
     }
     return;
