@@ -486,6 +486,14 @@ export const THUMBPRINT_MEMBERS: Readonly<Record<Kty, readonly string[]>> = Obje
 
 export const KTYS: readonly Kty[] = ['RSA', 'EC', 'OKP', 'oct'];
 
+/**
+ * RSA modulus sizes jwkit accepts and generates: RFC 7518 §3.3 sets the 2048-bit floor; above
+ * 16384 bits keys buy no security that matters, generation takes minutes and every modular
+ * exponentiation becomes a denial-of-service lever.
+ */
+export const RSA_MIN_BITS = 2048;
+export const RSA_MAX_BITS = 16384;
+
 /** Own-property lookups only, so `getAlgorithm('constructor')` is `undefined`. */
 export function getAlgorithm(alg: unknown): AlgorithmInfo | undefined {
   return typeof alg === 'string' && Object.hasOwn(ALGORITHMS, alg) ? ALGORITHMS[alg] : undefined;

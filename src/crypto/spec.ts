@@ -6,12 +6,17 @@
 import { JWKitError, UnsupportedError } from '../errors.js';
 import type { JWK } from '../jwk/model.js';
 import { isPrivate } from '../jwk/model.js';
-import { type AlgorithmInfo, algorithmKtys, type CurveInfo, getAlgorithm, getCurve } from '../registry.js';
+import {
+  type AlgorithmInfo,
+  algorithmKtys,
+  type CurveInfo,
+  getAlgorithm,
+  getCurve,
+  RSA_MAX_BITS,
+  RSA_MIN_BITS,
+} from '../registry.js';
 import type { GenerateSpec, KeyUsage } from './backend.js';
 
-/** RSA modulus sizes jwkit generates (RFC 7518 §3.3 floor; above 16384 bits generation takes minutes). */
-export const RSA_MIN_BITS = 2048;
-export const RSA_MAX_BITS = 16384;
 /** oct keys: whole octets, at most 8192 bits (HMAC hashes longer keys anyway, RFC 2104 §3). */
 export const OCT_MAX_BITS = 8192;
 

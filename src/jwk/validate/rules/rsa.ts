@@ -1,16 +1,12 @@
 /** RSA key rules (RFC 7518 §6.3, RFC 8017 §3). */
 
+import { RSA_MAX_BITS } from '../../../registry.js';
 import { encode } from '../../base64url.js';
 import { bitLength, bytesToBigInt, gcd, lcm, modPow } from '../../math/bigint.js';
 import type { KeyContext, Rule } from '../context.js';
 import { memberBytes } from '../decode.js';
 import { fermatFactors, hasRocaFingerprint, smallFactor } from './rsa-weak.js';
 
-/**
- * Largest modulus jwkit handles. Larger keys buy no security that matters and make every
- * modular exponentiation (here and in verification) a denial-of-service lever.
- */
-export const RSA_MAX_BITS = 16384;
 /** Above this size the d-only consistency check (one full exponentiation) costs too much. */
 const D_ONLY_CHECK_MAX_BITS = 4096;
 
