@@ -1,20 +1,20 @@
 /**
- * Mounting the JWKS in an Express app (npm i express). Express hands Node's req/res to the
- * fetch-style handler through @hono/node-server's getRequestListener; routes are registered
- * with app.get, which keeps the full path (app.use would strip its mount prefix).
+ * Mounting the JWKS in an Express app (npm i express). `createNodeListener` is jwkit's app as a
+ * node:http listener (the JWKS answered from prepared bytes); Express hands it Node's req/res.
+ * Routes are registered with app.get, which keeps the full path (app.use would strip its mount
+ * prefix).
  * Run: JWKIT_MASTER_KEY=$(openssl rand -base64 32) npx tsx examples/server/express.ts
  */
 
-import { getRequestListener } from '@hono/node-server';
 import express from 'express';
-import { createApp, KeyManager, loadMasterKey, openStore } from 'jwkit/server';
+import { createNodeListener, KeyManager, loadMasterKey, openStore } from 'jwkit/server';
 
 const store = await openStore('sqlite:./.jwkit/example-keys.db');
 const { key: masterKey } = await loadMasterKey();
 const keys = await KeyManager.open({ store, masterKey, policies: ['ES256', 'RS256'] });
 keys.start();
 
-const jwkit = getRequestListener(createApp(keys).fetch);
+const jwkit = createNodeListener(keys);
 const app = express();
 app.get(['/.well-known/jwks.json', '/jwks.json', '/readyz', '/metrics'], (req, res) => jwkit(req, res));
 app.post('/login', async (_req, res) => {

@@ -1,19 +1,18 @@
 /**
- * Mounting the JWKS in a Fastify app (npm i fastify). The route hijacks the reply and lets the
- * fetch-style handler write Node's raw response.
+ * Mounting the JWKS in a Fastify app (npm i fastify). The route hijacks the reply and lets
+ * jwkit's node:http listener (`createNodeListener`) write Node's raw response.
  * Run: JWKIT_MASTER_KEY=$(openssl rand -base64 32) npx tsx examples/server/fastify.ts
  */
 
-import { getRequestListener } from '@hono/node-server';
 import Fastify from 'fastify';
-import { createApp, KeyManager, loadMasterKey, openStore } from 'jwkit/server';
+import { createNodeListener, KeyManager, loadMasterKey, openStore } from 'jwkit/server';
 
 const store = await openStore('sqlite:./.jwkit/example-keys.db');
 const { key: masterKey } = await loadMasterKey();
 const keys = await KeyManager.open({ store, masterKey, policies: ['ES256'] });
 keys.start();
 
-const jwkit = getRequestListener(createApp(keys).fetch);
+const jwkit = createNodeListener(keys);
 const app = Fastify();
 for (const url of ['/.well-known/jwks.json', '/jwks.json']) {
   app.route({

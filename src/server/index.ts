@@ -1,6 +1,7 @@
 /**
  * `jwkit/server`: the key lifecycle, its stores and its HTTP app, for `jwkit serve` and for a
- * user's own Node app (mount `createApp(manager).fetch` in Express, Fastify or Hono).
+ * user's own Node app (`createApp(manager)` in Hono or any fetch runtime, `createNodeListener(manager)`
+ * in Express, Fastify or node:http).
  * Installs the node:crypto backend, like the Node entry of the core.
  */
 
@@ -19,6 +20,7 @@ export { type Duration, toMillis } from './duration.js';
 export { KeyLifecycleError, ServerConfigError } from './errors.js';
 export { type AppOptions, createApp } from './http/app.js';
 export { cacheControl, type PreparedJWKS, prepareJWKS } from './http/jwks.js';
+export { createNodeListener, type NodeListener } from './http/node.js';
 export {
   type Health,
   type KeyInfo,

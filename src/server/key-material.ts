@@ -1,10 +1,10 @@
 /**
- * Turning key material into store records and back: generation (asynchronous: node:crypto's
- * generateKeyPair runs on the thread pool, so even RSA-4096 never blocks request handling),
- * sealing under the master key, and opening a stored key for signing.
+ * Turning key material into store records and back: generation (asynchronous, off the event
+ * loop; RSA keys in a low-priority worker thread, see keygen.ts, so even RSA-4096 never blocks
+ * request handling and takes only idle CPU), sealing under the master key, and opening a stored
+ * key for signing.
  */
 
-import { nodeBackend } from '../crypto/node.js';
 import { generateJWK } from '../jwk/generate.js';
 import { checkKeyForAlg } from '../jwk/import.js';
 import type { JWK, OctJWK, PrivateJWK } from '../jwk/model.js';
@@ -14,6 +14,7 @@ import { thumbprint } from '../jwk/thumbprint.js';
 import { parseJWK } from '../jwk/validate/index.js';
 import type { MasterKey } from './crypto-at-rest.js';
 import { KeyLifecycleError, ServerConfigError } from './errors.js';
+import { serverBackend } from './keygen.js';
 import type { Policy } from './policy.js';
 import type { FreshKey } from './schedule.js';
 import type { StoredKey } from './stores/store.js';
@@ -30,7 +31,7 @@ export async function generateKey(policy: Policy, masterKey: MasterKey): Promise
   const jwk = await generateJWK({
     alg: policy.alg,
     use: 'sig',
-    backend: nodeBackend,
+    backend: serverBackend,
     ...(policy.size === undefined ? {} : { size: policy.size }),
   });
   return sealKey(jwk, policy.alg, 'generated', masterKey);

@@ -6,14 +6,13 @@
 
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAdaptorServer } from '@hono/node-server';
 import type { Duration } from './duration.js';
 import { ServerConfigError } from './errors.js';
-import { createApp } from './http/app.js';
+import { createNodeListener } from './http/node.js';
 import { KeyManager, type ManagerEvent } from './key-manager.js';
 import { type MasterKeyOptions, masterKeyForStore } from './master-key-file.js';
 import { DEFAULT_ALGS } from './policy.js';
@@ -103,7 +102,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     manager.start();
 
     const webRoot = options.webRoot === false ? undefined : (options.webRoot ?? defaultWebRoot());
-    const app = createApp(manager, {
+    const listener = createNodeListener(manager, {
       ...pick(options, ['issuer', 'jwksUri', 'contentType']),
       onError: (e) =>
         log(`jwkit serve: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
@@ -111,7 +110,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       ...(webRoot === undefined ? {} : { webRoot }),
     });
     const host = options.host ?? '127.0.0.1';
-    server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    server = createServer(listener);
     const port = await listen(server, host, options.port ?? 8080);
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     log(`jwkit serve: listening on ${url}`);

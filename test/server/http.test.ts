@@ -265,4 +265,16 @@ describe('web app', () => {
     }
     expect((await get('/missing.js', {}, 'GET', bare)).status).toBe(404);
   });
+
+  it('forbids framing, type sniffing and referrers on every file it serves', async () => {
+    writeFileSync(join(tmp.dir, 'web', 'app.js'), 'console.log(1);');
+    for (const path of ['/', '/index.html', '/app.js']) {
+      const res = await get(path, {}, 'GET', bare);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+  });
 });

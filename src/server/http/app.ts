@@ -1,7 +1,7 @@
 /**
  * The HTTP app of `jwkit serve`, as a Hono app: `app.fetch(request)` is a fetch-style
- * `Request -> Response` handler that runs in any runtime, and `@hono/node-server`'s
- * `getRequestListener(app.fetch)` mounts it in Express, Fastify or a bare node:http server.
+ * `Request -> Response` handler that runs in any runtime. On Node, `createNodeListener` (node.ts)
+ * wraps it in a node:http listener with a fast path for the JWKS.
  *
  * Routes: the JWKS (`/.well-known/jwks.json`, `/jwks.json`), discovery when an issuer is set,
  * `/healthz`, `/readyz`, `/metrics`, the admin API when an admin token is set, and the web app at
@@ -12,7 +12,7 @@ import { Hono } from 'hono';
 import type { KeyManager } from '../key-manager.js';
 import { Counter } from '../stats.js';
 import { adminRoutes } from './admin.js';
-import { jwksHandler, preflight } from './jwks.js';
+import { JWKSEndpoint, preflight } from './jwks.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import { errorResponse, errorToResponse, jsonResponse } from './responses.js';
 import { webHandler } from './web.js';
@@ -34,7 +34,7 @@ export interface AppOptions {
   onError?: (error: unknown) => void;
 }
 
-const JWKS_PATHS = ['/.well-known/jwks.json', '/jwks.json'];
+export const JWKS_PATHS: readonly string[] = ['/.well-known/jwks.json', '/jwks.json'];
 const DISCOVERY = '/.well-known/openid-configuration';
 
 function routeOf(path: string): string {
@@ -46,6 +46,18 @@ function routeOf(path: string): string {
 }
 
 export function createApp(manager: KeyManager, options: AppOptions = {}): Hono {
+  return buildApp(manager, options).app;
+}
+
+/** The app with the parts the Node fast path shares with it (node.ts): the JWKS answers and the request counter. */
+export interface BuiltApp {
+  readonly app: Hono;
+  readonly jwks: JWKSEndpoint;
+  /** Requests by `route status` (e.g. `jwks 200`), rendered at /metrics. */
+  readonly requests: Counter;
+}
+
+export function buildApp(manager: KeyManager, options: AppOptions = {}): BuiltApp {
   const app = new Hono();
   const requests = new Counter();
 
@@ -54,12 +66,12 @@ export function createApp(manager: KeyManager, options: AppOptions = {}): Hono {
     requests.inc(`${routeOf(c.req.path)} ${c.res.status}`);
   });
 
-  const jwks = jwksHandler(
+  const jwks = new JWKSEndpoint(
     manager,
     options.contentType === undefined ? {} : { contentType: options.contentType },
   );
   for (const path of JWKS_PATHS) {
-    app.get(path, (c) => jwks(c.req.raw));
+    app.get(path, (c) => jwks.respond(c.req.raw));
     app.options(path, () => preflight());
   }
 
@@ -130,7 +142,7 @@ export function createApp(manager: KeyManager, options: AppOptions = {}): Hono {
     if (res.status === 500) report(error);
     return res;
   });
-  return app;
+  return { app, jwks, requests };
 }
 
 function notFound(): Response {

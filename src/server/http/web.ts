@@ -25,6 +25,18 @@ const TYPES: Readonly<Record<string, string>> = Object.freeze({
   '.webmanifest': 'application/manifest+json',
 });
 
+/**
+ * The app handles private keys: no other site may frame it (clickjacking; CSP Level 3
+ * `frame-ancestors`, with X-Frame-Options for browsers without it, RFC 7034), no file is
+ * sniffed into another type, and no URL of it leaks to another site in a Referer.
+ */
+const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-security-policy': "frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+});
+
 async function file(path: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
   try {
     if (!(await stat(path)).isFile()) return undefined;
@@ -56,8 +68,7 @@ export function webHandler(root: string): (request: Request) => Promise<Response
         'content-type': TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream',
         'content-length': String(body.length),
         'cache-control': 'no-cache',
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'no-referrer',
+        ...PAGE_HEADERS,
       },
     });
   };
