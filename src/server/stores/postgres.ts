@@ -67,6 +67,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       throw fail(what, e);
     }
     let broken: unknown;
+    // A connection that dies while checked out but between queries emits 'error' on the client
+    // itself (the pool listens only to idle clients); unhandled, that would crash the process.
+    // The next query on it fails and reports the outage as ERR_STORE_UNAVAILABLE.
+    const onError = (e: unknown) => {
+      broken ??= e;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const out = await fn(client);
@@ -78,6 +85,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       throw fail(what, e);
     } finally {
       // A client that failed mid-transaction is destroyed rather than reused.
+      client.off('error', onError);
       client.release(broken === undefined ? undefined : true);
     }
   };
