@@ -13,14 +13,12 @@
 // jwkit is bundled from src/index.node.ts with esbuild first, as bench/verify does.
 import { fork } from 'node:child_process';
 import { verify as cryptoVerify, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { globalAgent } from 'node:http';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { JwksClient } from 'jwks-rsa';
+import { loadJwkit } from '../load-jwkit.mjs';
 
 const MS = Number(process.env.MS ?? 150);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
@@ -31,19 +29,7 @@ const STORM_DEADLINE = 20_000;
 /** Cache lifetime forced on every client in the failure scenario, and the wait after it. */
 const SHORT_TTL = 300;
 
-const dir = mkdtempSync(join(tmpdir(), 'jwkit-bench-'));
-const bundle = join(dir, 'jwkit.mjs');
-await build({
-  entryPoints: ['src/index.node.ts'],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  outfile: bundle,
-  logLevel: 'warning',
-  external: ['better-sqlite3', 'pg', 'pg-native'],
-});
-const jwkit = await import(pathToFileURL(bundle).href);
-rmSync(dir, { recursive: true, force: true });
+const jwkit = await loadJwkit();
 
 // --- the upstream server ---------------------------------------------------------------------
 const child = fork(fileURLToPath(new URL('./server.mjs', import.meta.url)), { stdio: 'inherit' });

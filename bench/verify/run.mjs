@@ -17,32 +17,17 @@ import {
   verify as cryptoVerify,
   timingSafeEqual,
 } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { cpus, loadavg } from 'node:os';
 import { createVerifier } from 'fast-jwt';
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { loadJwkit } from '../load-jwkit.mjs';
 
 const MS = Number(process.env.MS ?? 150);
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const TOKENS = 64;
 const ALGS = ['RS256', 'ES256', 'EdDSA', 'HS256'];
 
-const dir = mkdtempSync(join(tmpdir(), 'jwkit-bench-'));
-const bundle = join(dir, 'jwkit.mjs');
-await build({
-  entryPoints: ['src/index.node.ts'],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  outfile: bundle,
-  logLevel: 'warning',
-  external: ['better-sqlite3', 'pg', 'pg-native'],
-});
-const jwkit = await import(pathToFileURL(bundle).href);
-rmSync(dir, { recursive: true, force: true });
+const jwkit = await loadJwkit();
 
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
