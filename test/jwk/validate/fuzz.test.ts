@@ -2,6 +2,7 @@
  * Property tests: random keys of every type validate; random mutations of them never make
  * validate* throw, and parse* throw nothing but JWKError. FUZZ_RUNS scales the run counts.
  */
+
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JWKError, type Problem } from '../../../src/errors.js';
@@ -10,6 +11,7 @@ import { toPublic } from '../../../src/jwk/model.js';
 import { PROBLEM_CODES } from '../../../src/jwk/validate/codes.js';
 import { parseJWK, parseJWKSet, validateJWK, validateJWKSet } from '../../../src/jwk/validate/index.js';
 import { ALGORITHMS, CURVES, KEY_OPS } from '../../../src/registry.js';
+import { JWK_MEMBER_NAMES } from '../../helpers/jwk-members.js';
 import { arbitraryKey, KEY_TYPES, rsaPool, runs } from '../../helpers/keys.js';
 import type { JSONObject } from './helpers.js';
 
@@ -19,33 +21,6 @@ beforeAll(async () => {
 });
 
 const anyKey = () => fc.constantFrom(...KEY_TYPES).chain((type) => arbitraryKey(type, pool));
-
-const MEMBERS = [
-  'kty',
-  'crv',
-  'x',
-  'y',
-  'd',
-  'n',
-  'e',
-  'p',
-  'q',
-  'dp',
-  'dq',
-  'qi',
-  'k',
-  'oth',
-  'alg',
-  'use',
-  'key_ops',
-  'kid',
-  'x5c',
-  'x5t',
-  'x5t#S256',
-  'x5u',
-  'ext',
-  '__proto__',
-];
 
 /** Values that look like what belongs in a JWK, and values that do not. */
 const value = fc.oneof(
@@ -70,7 +45,7 @@ const value = fc.oneof(
 type Mutation = (jwk: JSONObject) => JSONObject;
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.constantFrom(...MEMBERS).map(
+  fc.constantFrom(...JWK_MEMBER_NAMES).map(
     (m): Mutation =>
       (jwk) => {
         const out = { ...jwk };
@@ -78,7 +53,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
         return out;
       },
   ),
-  fc.tuple(fc.oneof(fc.constantFrom(...MEMBERS), fc.string({ maxLength: 6 })), value).map(
+  fc.tuple(fc.oneof(fc.constantFrom(...JWK_MEMBER_NAMES), fc.string({ maxLength: 6 })), value).map(
     ([m, v]): Mutation =>
       (jwk) =>
         Object.defineProperty({ ...jwk }, m, {

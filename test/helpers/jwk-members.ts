@@ -1,0 +1,11 @@
+/** Every member name a JWK can carry, from the registry, plus the names fuzzers must also try. */
+import { COMMON_MEMBERS, KTY_MEMBERS, KTYS } from '../../src/registry.js';
+
+export const JWK_MEMBER_NAMES: readonly string[] = [
+  ...new Set([
+    ...COMMON_MEMBERS,
+    ...KTYS.flatMap((kty) => [...KTY_MEMBERS[kty].required, ...KTY_MEMBERS[kty].private]),
+    'ext',
+    '__proto__',
+  ]),
+];
