@@ -10,6 +10,7 @@ import { type AlgorithmInfo, getAlgorithm, type KeyOp } from '../registry.js';
 import { checkKeyForAlg } from './import.js';
 import type { JWK } from './model.js';
 import { canonicalOrder, isPrivate } from './model.js';
+import { parseJWK } from './validate/index.js';
 
 export interface CryptoKeyOptions {
   /**
@@ -90,6 +91,7 @@ export async function jwkToCryptoKey(
     usages === undefined ? defaultUsages(info, jwk) : typeof usages === 'string' ? [usages] : [...usages]
   ) as KeyOp[];
   checkKeyForAlg(jwk, alg, ops);
+  jwk = parseJWK(jwk); // the material itself, as importKey does
   const algorithm = webAlgorithm(info, jwk);
   const withPrivate = isPrivate(jwk) && (jwk.kty === 'oct' || ops.some((op) => PRIVATE_OPS.includes(op)));
   const extractable = options?.extractable ?? !withPrivate;

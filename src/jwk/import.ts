@@ -35,7 +35,9 @@ export async function importKey(
   const info = checkKeyForAlg(jwk, alg, [usage]);
   if (info.use !== 'sig')
     throw new UnsupportedError(`${alg} is not a signature algorithm; importKey signs and verifies only`);
-  return (options?.backend ?? getBackend()).importKey(jwk, alg, usage);
+  // The key material last, after the registry rules give their specific codes: a bad key can
+  // make forged signatures verify (e = 1 turns the padded digest into a valid RS256 signature).
+  return (options?.backend ?? getBackend()).importKey(parseJWK(jwk), alg, usage);
 }
 
 /** Key size in bits for the registry's size rules: the RSA modulus or the oct key length. */
@@ -94,9 +96,5 @@ export function checkKeyForAlg(jwk: JWK, alg: string, ops: readonly KeyOp[]): Al
       `${ops.join('/')} with ${alg} needs a private key; this JWK has no "d"`,
     );
   }
-  // Last, the key material itself (RSA e, weak moduli, points on the curve, small-order Ed
-  // keys, matching private halves): a bad key can make forged signatures verify (e = 1 turns the
-  // padded digest into a valid RS256 signature). Throws JWKError with every problem.
-  parseJWK(jwk);
   return info;
 }

@@ -78,7 +78,7 @@ export async function readImportedKey(
   algs: readonly string[],
   masterKey: MasterKey,
 ): Promise<FreshKey> {
-  const jwk: JWK = 'pem' in input ? await pemToJWK(input.pem) : parseJWK(input.jwk);
+  const jwk: JWK = parseJWK('pem' in input ? await pemToJWK(input.pem) : input.jwk);
   if (!isPrivate(jwk)) {
     throw new KeyLifecycleError(
       'ERR_KEY_NOT_PRIVATE',
