@@ -1,4 +1,4 @@
-// Loads jwkit for a benchmark the way the package ships it: src/index.node.ts bundled by esbuild
+// Loads jwkit for a benchmark the way the package ships it: packages/jwkit/src/index.node.ts bundled by esbuild
 // (not the TypeScript sources through a loader), into a temp dir removed after import.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,13 +11,13 @@ export async function loadJwkit() {
   try {
     const bundle = join(dir, 'jwkit.mjs');
     await build({
-      entryPoints: ['src/index.node.ts'],
+      entryPoints: ['packages/jwkit/src/index.node.ts'],
       bundle: true,
       platform: 'node',
       format: 'esm',
       outfile: bundle,
       logLevel: 'warning',
-      external: ['better-sqlite3', 'pg', 'pg-native'],
+      external: ['pg', 'pg-native'],
     });
     return await import(pathToFileURL(bundle).href);
   } finally {

@@ -1,54 +1,47 @@
-// Builds dist/: the isomorphic library, its Node flavour, the server and the one-file CLI.
-// Type declarations come from tsc (tsconfig.build.json).
+// Builds every package's dist/, in dependency order:
+//   packages/jwkit   the library: tsc, one .js + .d.ts per module (tree-shakable, no bundle)
+//   packages/server  @jwkit/server: tsc, imports `jwkit` by name
+//   packages/web     the browser app (esbuild), copied into the server's and the CLI's dist/web
+//   packages/cli     @jwkit/cli: one bundled, self-contained file with lazy chunks (fast start,
+//                    nothing to install but itself; pg stays an optional peer)
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-rmSync('dist', { recursive: true, force: true });
+const tsc = (project) =>
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project], { stdio: 'inherit' });
 
-const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
-// Native or heavy server-side packages stay external; they are runtime dependencies.
-const serverExternal = ['better-sqlite3', 'pg', 'pg-native'];
-const nodeBanner = {
-  js: "import { createRequire as __jwkitCreateRequire } from 'node:module'; const require = __jwkitCreateRequire(import.meta.url);",
-};
+for (const pkg of ['jwkit', 'server', 'cli', 'web'])
+  rmSync(`packages/${pkg}/dist`, { recursive: true, force: true });
 
-await build({
-  ...common,
-  entryPoints: { index: 'src/index.ts' },
-  outdir: 'dist',
-  platform: 'neutral',
-  mainFields: ['module', 'main'],
-});
-await build({
-  ...common,
-  entryPoints: { 'index.node': 'src/index.node.ts' },
-  outdir: 'dist',
-  platform: 'node',
-});
-if (existsSync('src/server/index.ts')) {
-  await build({
-    ...common,
-    entryPoints: { server: 'src/server/index.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    external: serverExternal,
-    banner: nodeBanner,
-  });
-}
-if (existsSync('src/cli/main.ts')) {
-  await build({
-    ...common,
-    entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    external: serverExternal,
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    banner: { js: `#!/usr/bin/env node\n${nodeBanner.js}` },
-  });
-}
-if (existsSync('web/build.mjs')) execFileSync(process.execPath, ['web/build.mjs'], { stdio: 'inherit' });
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+tsc('packages/jwkit/tsconfig.build.json');
+tsc('packages/server/tsconfig.build.json');
+
+execFileSync(process.execPath, ['packages/web/build.mjs', '--outdir', 'packages/web/dist'], {
   stdio: 'inherit',
+});
+for (const pkg of ['server', 'cli'])
+  cpSync('packages/web/dist', `packages/${pkg}/dist/web`, { recursive: true });
+
+await build({
+  entryPoints: { cli: 'packages/cli/src/main.ts' },
+  outdir: 'packages/cli/dist',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'warning',
+  // The CLI carries the library and the server inside its bundle (sources, so one copy of each
+  // module); drivers the user chooses stay outside.
+  alias: {
+    jwkit: './packages/jwkit/src/index.node.ts',
+    'jwkit/internal': './packages/jwkit/src/internal.ts',
+    '@jwkit/server': './packages/server/src/index.ts',
+  },
+  external: ['pg', 'pg-native', 'pkcs11js'],
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __jwkitCreateRequire } from 'node:module'; const require = __jwkitCreateRequire(import.meta.url);",
+  },
 });

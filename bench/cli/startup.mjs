@@ -3,14 +3,14 @@
 //   jwkit generate --kty EC      vs openssl genpkey EC P-256
 // Uses hyperfine when installed (wall time and the CPU time of each process), else spawns each
 // command RUNS times and reports wall time only.
-// Run: npm run bench:cli   (needs a built dist/cli.js: npm run build). Env: RUNS (default 60),
-// JWKIT_CLI (the bundle to run, default dist/cli.js).
+// Run: npm run bench:cli   (needs a built packages/cli/dist/cli.js: npm run build). Env: RUNS (default 60),
+// JWKIT_CLI (the bundle to run, default packages/cli/dist/cli.js).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const cli = process.env.JWKIT_CLI ?? 'dist/cli.js';
+const cli = process.env.JWKIT_CLI ?? 'packages/cli/dist/cli.js';
 if (!existsSync(cli)) {
   console.error(`bench:cli: ${cli} is missing; run "npm run build" first`);
   process.exit(2);

@@ -10,7 +10,7 @@
 //    known-kid lookup issued during it; upstream requests during the storm and the second after;
 // 3. upstream failure: warm, then the server answers 500 and the cache expires: still verifies?
 // Run: npm run bench:remote   (env: MS=<ms per sample, default 150>, ROUNDS=<default 9>)
-// jwkit is bundled from src/index.node.ts with esbuild first, as bench/verify does.
+// jwkit is bundled from packages/jwkit/src/index.node.ts with esbuild first, as bench/verify does.
 import { fork } from 'node:child_process';
 import { verify as cryptoVerify, randomBytes } from 'node:crypto';
 import { globalAgent } from 'node:http';

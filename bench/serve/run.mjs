@@ -6,14 +6,14 @@
 //            POST /admin/rotate runs back to back (each rotation generates an RSA-4096 key),
 //            ROUNDS interleaved rounds of each.
 // jwkit runs as its own process through the library `serve(options)` that `jwkit serve` calls,
-// bundled by esbuild from src/server; nginx is /usr/sbin/nginx, a non-daemon child with its own
+// bundled by esbuild from packages/server/src; nginx is /usr/sbin/nginx, a non-daemon child with its own
 // config, prefix and pid file. Everything listens on 127.0.0.1 only; every child is killed at
 // the end, also on error or Ctrl-C.
 // Run: npm run bench:serve   Env: DURATION (per wrk run, default 10s), WARMUP (default 3s),
 // ROUNDS (default 3), THREADS (default 1), CONNECTIONS (default 50), ACCEPT_ENCODING
 // (sent by wrk; default none: the identity body; `gzip` serves jwkit's own gzip bytes from nginx
 // too), PHASES (default `1,2`), SERVER (`lib`, default, or `cli`: phase 1 runs the built
-// `node dist/cli.js serve`; needs npm run build), WRK and NGINX (paths of the binaries).
+// `node packages/cli/dist/cli.js serve`; needs npm run build), WRK and NGINX (paths of the binaries).
 import { spawn } from 'node:child_process';
 import {
   chmodSync,
@@ -42,9 +42,9 @@ const ENCODING = env.ACCEPT_ENCODING ?? '';
 const PHASES = new Set((env.PHASES ?? '1,2').split(','));
 const WRK = env.WRK ?? '/usr/bin/wrk';
 const NGINX = env.NGINX ?? '/usr/sbin/nginx';
-// `lib` (default): serve() bundled from src/server; `cli`: phase 1 runs `node dist/cli.js serve`.
+// `lib` (default): serve() bundled from packages/server/src; `cli`: phase 1 runs `node packages/cli/dist/cli.js serve`.
 const SERVER = env.SERVER ?? 'lib';
-const CLI = join(root, 'dist', 'cli.js');
+const CLI = join(root, 'packages', 'cli', 'dist', 'cli.js');
 const JWKS_PATH = '/.well-known/jwks.json';
 // The whole run stops (and cleans up) after this, whatever happens.
 const DEADLINE_MS = 20 * 60 * 1000;
@@ -183,7 +183,7 @@ async function bundleServer() {
   const outfile = join(dir, 'serve.mjs');
   await build({
     stdin: {
-      contents: `import { serve } from './src/server/index.ts';
+      contents: `import { serve } from './packages/server/src/index.ts';
         const options = JSON.parse(process.argv[2]);
         await serve({ ...options, signals: true, log: (line) => process.stdout.write(line + '\\n') });`,
       resolveDir: root,
@@ -195,7 +195,11 @@ async function bundleServer() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    external: ['better-sqlite3', 'pg', 'pg-native'],
+    external: ['pg', 'pg-native'],
+    alias: {
+      jwkit: join(root, 'packages/jwkit/src/index.node.ts'),
+      'jwkit/internal': join(root, 'packages/jwkit/src/internal.ts'),
+    },
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
@@ -206,7 +210,7 @@ async function bundleServer() {
 
 /**
  * Starts `serve(options)` from the bundle, or with `cli` the built command
- * `node dist/cli.js serve` (whose flags cover the phase 1 set-up, not phase 2's retention).
+ * `node packages/cli/dist/cli.js serve` (whose flags cover the phase 1 set-up, not phase 2's retention).
  */
 async function startJwkit(bundled, work, options, extraEnv = {}, cli = false) {
   const store = `sqlite:${join(work, 'keys.db')}`;

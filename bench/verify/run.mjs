@@ -9,7 +9,7 @@
 //                                        no header or payload parsing: the floor
 // Targets (Node): RS256 jwkit >= 0.85x raw and >= 4x jose.
 // Run: npm run bench:verify   (env: MS=<ms per sample, default 150>, ROUNDS=<samples per contender, default 15>)
-// jwkit is bundled from src/index.node.ts with esbuild first, as the published package is.
+// jwkit is bundled from packages/jwkit/src/index.node.ts with esbuild first, as the published package is.
 import {
   createHmac,
   createPublicKey,

@@ -6,8 +6,8 @@
  * Run: JWKIT_MASTER_KEY=$(openssl rand -base64 32) npx tsx examples/server/express.ts
  */
 
+import { createNodeListener, KeyManager, loadMasterKey, openStore } from '@jwkit/server';
 import express from 'express';
-import { createNodeListener, KeyManager, loadMasterKey, openStore } from 'jwkit/server';
 
 const store = await openStore('sqlite:./.jwkit/example-keys.db');
 const { key: masterKey } = await loadMasterKey();

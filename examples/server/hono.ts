@@ -4,8 +4,8 @@
  */
 
 import { serve } from '@hono/node-server';
+import { createApp, KeyManager, loadMasterKey, openStore } from '@jwkit/server';
 import { Hono } from 'hono';
-import { createApp, KeyManager, loadMasterKey, openStore } from 'jwkit/server';
 
 const store = await openStore('sqlite:./.jwkit/example-keys.db');
 const { key: masterKey } = await loadMasterKey(); // JWKIT_MASTER_KEY
@@ -21,9 +21,12 @@ app.post('/login', async (c) => {
   return c.json({ token });
 });
 
-const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3000), hostname: '127.0.0.1' }, (info) => {
-  console.log(`listening on http://127.0.0.1:${info.port}`);
-});
+const server = serve(
+  { fetch: app.fetch, port: Number(process.env.PORT ?? 3000), hostname: '127.0.0.1' },
+  (info) => {
+    console.log(`listening on http://127.0.0.1:${info.port}`);
+  },
+);
 process.once('SIGTERM', async () => {
   server.close();
   await keys.close();

@@ -4,8 +4,8 @@
  * Run: JWKIT_MASTER_KEY=$(openssl rand -base64 32) npx tsx examples/server/sign-with-jose.ts
  */
 
+import { createApp, KeyManager, loadMasterKey, openStore } from '@jwkit/server';
 import * as jose from 'jose';
-import { createApp, KeyManager, loadMasterKey, openStore } from 'jwkit/server';
 
 const store = await openStore('sqlite::memory:');
 const { key: masterKey } = await loadMasterKey();

@@ -15,6 +15,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../packages/cli/test/helpers.js';
 import {
   type JWK,
   JWKSet,
@@ -26,8 +27,7 @@ import {
   verifyJWS,
   verifyJWT,
   verifyJWTSync,
-} from '../../src/index.node.js';
-import { tempDir } from '../cli/helpers.js';
+} from '../../packages/jwkit/src/index.node.js';
 import { BACKENDS } from '../helpers/backends.js';
 import {
   b64u,

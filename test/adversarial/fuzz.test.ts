@@ -33,7 +33,7 @@ import {
   validateJWKSet,
   verifyJWS,
   verifyJWTSync,
-} from '../../src/index.node.js';
+} from '../../packages/jwkit/src/index.node.js';
 import { JWK_MEMBER_NAMES } from '../helpers/jwk-members.js';
 import { openssl } from '../helpers/openssl.js';
 import { b64u, keyPairs } from './support.js';

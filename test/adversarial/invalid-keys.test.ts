@@ -15,6 +15,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../packages/cli/test/helpers.js';
 import {
   importKey,
   type JWK,
@@ -25,8 +26,7 @@ import {
   signJWT,
   validateJWK,
   verifyJWS,
-} from '../../src/index.node.js';
-import { tempDir } from '../cli/helpers.js';
+} from '../../packages/jwkit/src/index.node.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { readWycheproof } from '../helpers/vectors.js';
 import { b64u, jwkit, keyPairs, refusal, signingInput } from './support.js';

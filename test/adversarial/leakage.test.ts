@@ -11,6 +11,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../packages/cli/test/helpers.js';
 import {
   generateJWK,
   isPrivate,
@@ -27,10 +28,9 @@ import {
   validateJWK,
   validateJWKSet,
   verifyJWT,
-} from '../../src/index.node.js';
-import { type RunningServer, serve } from '../../src/server/index.js';
-import { tempDir } from '../cli/helpers.js';
-import { JWKSServer, sendJSON } from '../remote/helpers/jwks-server.js';
+} from '../../packages/jwkit/src/index.node.js';
+import { JWKSServer, sendJSON } from '../../packages/jwkit/test/remote/helpers/jwks-server.js';
+import { type RunningServer, serve } from '../../packages/server/src/index.js';
 import { b64u, jwkit, keyPairs } from './support.js';
 import { tally } from './tally.js';
 

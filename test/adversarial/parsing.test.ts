@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { STACK_TRACE, tempDir } from '../../packages/cli/test/helpers.js';
 import {
   decodeJWT,
   type JWK,
@@ -23,8 +24,7 @@ import {
   validateJWKSet,
   verifyJWS,
   verifyJWT,
-} from '../../src/index.node.js';
-import { STACK_TRACE, tempDir } from '../cli/helpers.js';
+} from '../../packages/jwkit/src/index.node.js';
 import { b64u, jwkit, keyPairs, refusal } from './support.js';
 import { deepRuns, LONG_TIMEOUT, tally } from './tally.js';
 

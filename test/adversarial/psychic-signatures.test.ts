@@ -9,7 +9,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JWKSet, signJWS, verifyJWS } from '../../src/index.node.js';
+import { JWKSet, signJWS, verifyJWS } from '../../packages/jwkit/src/index.node.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { b64u, keyPairs, refusal } from './support.js';
 import { deepRuns, LONG_TIMEOUT, tally } from './tally.js';

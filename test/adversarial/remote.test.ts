@@ -18,9 +18,9 @@ import {
   type RemoteJWKSetOptions,
   signJWT,
   verifyJWT,
-} from '../../src/index.node.js';
-import { FakeClock } from '../remote/helpers/fake-clock.js';
-import { JWKSServer, sendJSON } from '../remote/helpers/jwks-server.js';
+} from '../../packages/jwkit/src/index.node.js';
+import { FakeClock } from '../../packages/jwkit/test/remote/helpers/fake-clock.js';
+import { JWKSServer, sendJSON } from '../../packages/jwkit/test/remote/helpers/jwks-server.js';
 import { jwkit, keyPairs, refusal } from './support.js';
 import { tally } from './tally.js';
 

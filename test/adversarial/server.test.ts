@@ -21,7 +21,15 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateJWK, type JWK, JWKSet, type PrivateJWK, toPublic, verifyJWT } from '../../src/index.node.js';
+import { assertBuilt, CLI, tempDir } from '../../packages/cli/test/helpers.js';
+import {
+  generateJWK,
+  type JWK,
+  JWKSet,
+  type PrivateJWK,
+  toPublic,
+  verifyJWT,
+} from '../../packages/jwkit/src/index.node.js';
 import {
   checkInvariants,
   keysList,
@@ -29,8 +37,7 @@ import {
   type RunningServer,
   resolvePolicies,
   serve,
-} from '../../src/server/index.js';
-import { assertBuilt, CLI, tempDir } from '../cli/helpers.js';
+} from '../../packages/server/src/index.js';
 import { HOSTILE_KIDS } from './support.js';
 import { deepRuns, LONG_TIMEOUT, tally } from './tally.js';
 

@@ -5,8 +5,19 @@
  */
 import { createHmac } from 'node:crypto';
 import { expect } from 'vitest';
-import { generateJWK, type JWK, JWKitError, type PrivateJWK, toPublic } from '../../src/index.node.js';
-import { assertBuilt, type RunOptions, type RunResult, jwkit as runCLI } from '../cli/helpers.js';
+import {
+  assertBuilt,
+  type RunOptions,
+  type RunResult,
+  jwkit as runCLI,
+} from '../../packages/cli/test/helpers.js';
+import {
+  generateJWK,
+  type JWK,
+  JWKitError,
+  type PrivateJWK,
+  toPublic,
+} from '../../packages/jwkit/src/index.node.js';
 import { nodeBackend } from '../helpers/backends.js';
 
 export const b64u = (data: string | Uint8Array): string => Buffer.from(data).toString('base64url');

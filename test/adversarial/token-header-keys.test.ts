@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../packages/cli/test/helpers.js';
 import {
   base64url,
   generateJWK,
@@ -21,11 +22,10 @@ import {
   thumbprint,
   toPublic,
   verifyJWT,
-} from '../../src/index.node.js';
-import { tempDir } from '../cli/helpers.js';
+} from '../../packages/jwkit/src/index.node.js';
+import { JWKSServer, sendJSON } from '../../packages/jwkit/test/remote/helpers/jwks-server.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { openssl } from '../helpers/openssl.js';
-import { JWKSServer, sendJSON } from '../remote/helpers/jwks-server.js';
 import { b64u, HOSTILE_KIDS, jwkit, type KeyPair, keyPairs, refusal } from './support.js';
 import { tally } from './tally.js';
 

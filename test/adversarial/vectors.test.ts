@@ -13,45 +13,52 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getBackend, importKey, type JWK, JWKitError, JWKSet, verifyJWS } from '../../src/index.node.js';
+import {
+  getBackend,
+  importKey,
+  type JWK,
+  JWKitError,
+  JWKSet,
+  verifyJWS,
+} from '../../packages/jwkit/src/index.node.js';
 import {
   groupJWK,
   hex,
   MAC_FILES,
   SIGNATURE_FILES,
   type WycheproofFile,
-} from '../crypto/wycheproof-runner.js';
+} from '../../packages/jwkit/test/crypto/wycheproof-runner.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { readJSON, readWycheproof, VECTORS } from '../helpers/vectors.js';
 import { tally } from './tally.js';
 
 const T = tally('vectors');
-const TEST_ROOT = resolve(import.meta.dirname, '..');
+const REPO = resolve(import.meta.dirname, '..', '..');
 const SELF = 'test/adversarial/vectors.test.ts';
 
 /** Which test file runs each vector file (a path prefix of the vector, relative to vectors/). */
 const COVERAGE: readonly [prefix: string, tests: readonly string[]][] = [
-  ['wycheproof/testvectors_v1/json_web_signature_test.json', ['test/jwt/vectors.test.ts', SELF]],
-  ['wycheproof/testvectors_v1/json_web_key_test.json', ['test/jwk/validate/wycheproof-keys.test.ts', SELF]],
+  ['wycheproof/testvectors_v1/json_web_signature_test.json', ['packages/jwkit/test/jwt/vectors.test.ts', SELF]],
+  ['wycheproof/testvectors_v1/json_web_key_test.json', ['packages/jwkit/test/jwk/validate/wycheproof-keys.test.ts', SELF]],
   ['wycheproof/testvectors_v1/json_web_crypto_test.json', [SELF]],
   ['wycheproof/testvectors_v1/json_web_encryption_test.json', [SELF]],
-  ['wycheproof/testvectors_v1/ecdsa_', ['test/crypto/wycheproof-signatures.test.ts', SELF]],
-  ['wycheproof/testvectors_v1/ed', ['test/crypto/wycheproof-signatures.test.ts', SELF]],
-  ['wycheproof/testvectors_v1/rsa_', ['test/crypto/wycheproof-signatures.test.ts', SELF]],
-  ['wycheproof/testvectors_v1/hmac_', ['test/crypto/wycheproof-signatures.test.ts', SELF]],
-  ['wycheproof/testvectors_v1/ecdh_', ['test/jwk/validate/wycheproof-import.test.ts']],
-  ['wycheproof/testvectors_v1/x25519_jwk_test.json', ['test/jwk/validate/wycheproof-import.test.ts']],
-  ['wycheproof/testvectors_v1/x448_jwk_test.json', ['test/jwk/validate/wycheproof-import.test.ts']],
-  ['rfc/rfc7515-appendix-a.json', ['test/jwt/vectors.test.ts']],
-  ['rfc/rfc7638-thumbprint.json', ['test/jwk/thumbprint.test.ts']],
-  ['rfc/rfc8037-okp.json', ['test/jwk/validate/rfc-vectors.test.ts', SELF]],
-  ['rfc/rfc7517-appendix-c.json', ['test/jwk/validate/rfc-vectors.test.ts', SELF]],
-  ['rfc/', ['test/jwk/validate/rfc-vectors.test.ts']],
-  ['jose-cookbook/jws/', ['test/jwt/vectors.test.ts']],
-  ['jose-cookbook/jwk/', ['test/jwk/validate/rfc-vectors.test.ts']],
-  ['jose-cookbook/jwe/', ['test/jwk/validate/rfc-vectors.test.ts', SELF]],
-  ['jose-cookbook/curve25519/jws.json', ['test/jwk/validate/rfc-vectors.test.ts', SELF]],
-  ['jose-cookbook/curve25519/', ['test/jwk/validate/rfc-vectors.test.ts']],
+  ['wycheproof/testvectors_v1/ecdsa_', ['packages/jwkit/test/crypto/wycheproof-signatures.test.ts', SELF]],
+  ['wycheproof/testvectors_v1/ed', ['packages/jwkit/test/crypto/wycheproof-signatures.test.ts', SELF]],
+  ['wycheproof/testvectors_v1/rsa_', ['packages/jwkit/test/crypto/wycheproof-signatures.test.ts', SELF]],
+  ['wycheproof/testvectors_v1/hmac_', ['packages/jwkit/test/crypto/wycheproof-signatures.test.ts', SELF]],
+  ['wycheproof/testvectors_v1/ecdh_', ['packages/jwkit/test/jwk/validate/wycheproof-import.test.ts']],
+  ['wycheproof/testvectors_v1/x25519_jwk_test.json', ['packages/jwkit/test/jwk/validate/wycheproof-import.test.ts']],
+  ['wycheproof/testvectors_v1/x448_jwk_test.json', ['packages/jwkit/test/jwk/validate/wycheproof-import.test.ts']],
+  ['rfc/rfc7515-appendix-a.json', ['packages/jwkit/test/jwt/vectors.test.ts']],
+  ['rfc/rfc7638-thumbprint.json', ['packages/jwkit/test/jwk/thumbprint.test.ts']],
+  ['rfc/rfc8037-okp.json', ['packages/jwkit/test/jwk/validate/rfc-vectors.test.ts', SELF]],
+  ['rfc/rfc7517-appendix-c.json', ['packages/jwkit/test/jwk/validate/rfc-vectors.test.ts', SELF]],
+  ['rfc/', ['packages/jwkit/test/jwk/validate/rfc-vectors.test.ts']],
+  ['jose-cookbook/jws/', ['packages/jwkit/test/jwt/vectors.test.ts']],
+  ['jose-cookbook/jwk/', ['packages/jwkit/test/jwk/validate/rfc-vectors.test.ts']],
+  ['jose-cookbook/jwe/', ['packages/jwkit/test/jwk/validate/rfc-vectors.test.ts', SELF]],
+  ['jose-cookbook/curve25519/jws.json', ['packages/jwkit/test/jwk/validate/rfc-vectors.test.ts', SELF]],
+  ['jose-cookbook/curve25519/', ['packages/jwkit/test/jwk/validate/rfc-vectors.test.ts']],
   ['jose-cookbook/rfc7797/', [SELF]],
   ['jose-cookbook/6.nesting_signatures_and_encryption.json', [SELF]],
 ];
@@ -69,7 +76,7 @@ function withLocalImports(path: string): string {
   const source = readFileSync(path, 'utf8');
   const locals = [...source.matchAll(/from '(\.\.?\/[\w./-]+)\.js'/g)]
     .map((m) => resolve(path, '..', `${m[1]}.ts`))
-    .filter((f) => f.startsWith(TEST_ROOT));
+    .filter((f) => f.startsWith(REPO) && !f.includes('node_modules'));
   return [source, ...locals.map((f) => readFileSync(f, 'utf8'))].join('\n');
 }
 
@@ -85,7 +92,7 @@ describe('inventory', () => {
         continue;
       }
       for (const test of entry[1]) {
-        const source = withLocalImports(resolve(TEST_ROOT, '..', test));
+        const source = withLocalImports(resolve(REPO, test));
         // The test names the file, or reads its whole folder.
         const base = file.split('/').at(-1)!;
         const folder = file.split('/').at(-2)!;

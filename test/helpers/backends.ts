@@ -3,9 +3,9 @@
  *
  *   describe.each(BACKENDS)('$name backend', ({ backend }) => { ... });
  */
-import type { CryptoBackend } from '../../src/crypto/backend.js';
-import { nodeBackend } from '../../src/crypto/node.js';
-import { webBackend } from '../../src/crypto/web.js';
+import type { CryptoBackend } from '../../packages/jwkit/src/crypto/backend.js';
+import { nodeBackend } from '../../packages/jwkit/src/crypto/node.js';
+import { webBackend } from '../../packages/jwkit/src/crypto/web.js';
 
 export interface BackendCase {
   readonly name: CryptoBackend['name'];

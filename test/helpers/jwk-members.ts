@@ -1,5 +1,5 @@
 /** Every member name a JWK can carry, from the registry, plus the names fuzzers must also try. */
-import { COMMON_MEMBERS, KTY_MEMBERS, KTYS } from '../../src/registry.js';
+import { COMMON_MEMBERS, KTY_MEMBERS, KTYS } from '../../packages/jwkit/src/registry.js';
 
 export const JWK_MEMBER_NAMES: readonly string[] = [
   ...new Set([

@@ -1,0 +1,567 @@
+/**
+ * The key manager: the key lifecycle on a store, for `jwkit serve` and for a user's own app.
+ *
+ * Every change follows one pattern: load a snapshot, plan the change on it (schedule.ts), make
+ * any new keys (asynchronously, outside any transaction), then commit the whole change with a
+ * compare-and-set on the snapshot's version. A crash at any point leaves either the old or the
+ * new state; a replica that loses the race reloads, re-plans, and finds nothing left to do.
+ *
+ * Requests are served from memory: the published set and the signing keys are replaced only
+ * after a commit (or a reload), so a store outage never stops the JWKS endpoint.
+ */
+
+import type { JWTPayload, PublicJWK } from 'jwkit';
+import { nodeBackend, StoreError, signJWT } from 'jwkit';
+import { seconds } from 'jwkit/internal';
+import type { MasterKey } from './crypto-at-rest.js';
+import { type Duration, formatMillis, toMillis } from './duration.js';
+import { KeyLifecycleError, ServerConfigError } from './errors.js';
+import { generateKey, type ImportInput, openKey, readImportedKey, type SigningJWK } from './key-material.js';
+import { type Policy, type PolicyInput, resolvePolicies } from './policy.js';
+import {
+  cacheLifetime,
+  Draft,
+  type FreshKey,
+  isPublished,
+  nextEventAt,
+  type ScheduleEvent,
+  type ScheduleSettings,
+} from './schedule.js';
+import { Counter, Histogram, type ManagerStats } from './stats.js';
+import { type KeyState, type KeyStore, type Snapshot, STATE_RANK, type StoredKey } from './stores/store.js';
+
+export interface ManagerClock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+export interface KeyManagerOptions {
+  store: KeyStore;
+  masterKey: MasterKey;
+  /** Algorithms (or full policies) to keep keys for. Default `['ES256', 'RS256']`. */
+  policies?: readonly (string | PolicyInput)[];
+  /** Policy values for algorithms given by name only. Default: `POLICY_DEFAULTS`. */
+  policyDefaults?: Partial<Omit<PolicyInput, 'alg'>>;
+  /** Default: the system clock. Tests inject a fake one and call `tick()`. */
+  clock?: ManagerClock;
+  /** The longest `max-age` of a JWKS response. Default `15m`. */
+  cacheMaxAge?: Duration;
+  /** `stale-while-revalidate` of a JWKS response. Default `1m`. */
+  staleWhileRevalidate?: Duration;
+  /** Allowance for clock skew and replica delay, added to every retention and cache bound. Default `1m`. */
+  skew?: Duration;
+  /** How often `start()` checks the store for changes by other processes. Default `5s`; at most `skew`. */
+  pollInterval?: Duration;
+  /** Retire the keys of algorithms not in `policies` (current -> retired). Default false: leave them. */
+  retireUnconfigured?: boolean;
+  /** Run the schedule once while opening (creates the first keys). Default true. */
+  schedule?: boolean;
+  onEvent?: (event: ManagerEvent) => void;
+}
+
+export type ManagerEvent =
+  | ScheduleEvent
+  | { type: 'published'; revision: number; kids: string[] }
+  | { type: 'store-error'; error: Error }
+  | { type: 'store-recovered' };
+
+/** One key as reported by `list()`, `GET /admin/keys` and `jwkit keys list`. */
+export interface KeyInfo {
+  kid: string;
+  alg: string;
+  kty: string;
+  state: KeyState;
+  origin: 'generated' | 'imported';
+  published: boolean;
+  created: string;
+  activates: string;
+  retires: string;
+  expires: string | null;
+  revoked?: string;
+}
+
+export interface Publication {
+  /** Increases whenever the published keys change; the HTTP layer re-prepares its body then. */
+  readonly revision: number;
+  /** Public JWKs, current keys first. */
+  readonly keys: readonly PublicJWK[];
+}
+
+export interface Health {
+  /** Every configured algorithm has a signing key and the store answered the last time it was asked. */
+  ready: boolean;
+  store: 'ok' | 'unavailable';
+  error?: string;
+  /** When the store last answered (ISO-8601), null before it ever did. */
+  lastSync: string | null;
+  missing: string[];
+}
+
+const KEY_CHECK_AAD = 'jwkit master key check';
+const MAX_ATTEMPTS = 8;
+
+export class KeyManager {
+  readonly store: KeyStore;
+  readonly policies: readonly Policy[];
+  readonly settings: ScheduleSettings;
+  readonly clock: ManagerClock;
+  readonly stats: ManagerStats = {
+    rotations: new Counter(),
+    storeLatency: new Map(),
+    storeErrors: new Counter(),
+  };
+  readonly #masterKey: MasterKey;
+  readonly #pollInterval: number;
+  readonly #options: KeyManagerOptions;
+  #snapshot: Snapshot = { version: -1, keys: [], keyCheck: null };
+  #publication: Publication = { revision: 0, keys: [] };
+  #publishedFingerprint = '';
+  #signers = new Map<string, SigningJWK>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #storeError: Error | undefined;
+  #lastSync: number | null = null;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #closed = false;
+  #unwatch: (() => void) | undefined;
+  #loopRun: Promise<void> = Promise.resolve();
+
+  private constructor(options: KeyManagerOptions) {
+    this.#options = options;
+    this.store = options.store;
+    this.#masterKey = options.masterKey;
+    this.clock = options.clock ?? { now: () => Date.now() };
+    this.policies = resolvePolicies(options.policies, options.policyDefaults);
+    this.settings = {
+      policies: this.policies,
+      cacheMaxAge: toMillis(options.cacheMaxAge ?? '15m', 'cacheMaxAge'),
+      staleWhileRevalidate: toMillis(options.staleWhileRevalidate ?? '1m', 'staleWhileRevalidate'),
+      skew: toMillis(options.skew ?? '1m', 'skew'),
+    };
+    this.#pollInterval = toMillis(options.pollInterval ?? '5s', 'pollInterval');
+    if (this.#pollInterval <= 0 || this.#pollInterval > this.settings.skew) {
+      throw new ServerConfigError(
+        'ERR_BAD_POLICY',
+        `pollInterval (${formatMillis(this.#pollInterval)}) must be positive and at most skew (${formatMillis(this.settings.skew)}): ` +
+          'a replica may keep signing with a key another replica retired for that long',
+      );
+    }
+  }
+
+  /** Loads the store, checks the master key against it, and (by default) creates the first keys. */
+  static async open(options: KeyManagerOptions): Promise<KeyManager> {
+    const manager = new KeyManager(options);
+    const snapshot = await manager.#timed('load', () => manager.store.load());
+    manager.#checkMasterKey(snapshot);
+    manager.#adopt(snapshot);
+    if (options.schedule !== false) await manager.tick();
+    return manager;
+  }
+
+  /** Starts the background schedule: a timer for the next due change, a poll, and store notifications. */
+  start(): void {
+    if (this.#running || this.#closed) return;
+    this.#running = true;
+    this.#unwatch = this.store.watch?.(() => {
+      this.refresh().catch(() => {});
+    });
+    this.#loopRun = this.#loop();
+  }
+
+  /** Stops the background work and waits for a change in progress. The store stays open (it is the caller's). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#running = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#unwatch?.();
+    await this.#loopRun;
+    await this.#queue.catch(() => {});
+  }
+
+  /**
+   * Brings the schedule up to date: promotes, pre-publishes, removes what is due (or loads what
+   * another process changed). Cheap when nothing is due: one version read.
+   */
+  async tick(): Promise<void> {
+    const version = await this.#timed('version', () => this.store.version());
+    const due = nextEventAt(this.#snapshot.keys, this.settings) <= this.clock.now();
+    const unconfigured = this.#options.retireUnconfigured && this.#unconfiguredAlgs().length > 0;
+    if (version === this.#snapshot.version && !due && !unconfigured) return;
+    await this.#mutate((d) => {
+      if (this.#options.retireUnconfigured) {
+        for (const alg of new Set(d.keys().map((k) => k.alg))) if (!d.policy(alg)) d.retireAlg(alg);
+      }
+      d.schedule();
+    });
+  }
+
+  /** Reloads the store when another process changed it. */
+  async refresh(): Promise<void> {
+    const version = await this.#timed('version', () => this.store.version());
+    if (version === this.#snapshot.version) return;
+    this.#adopt(await this.#timed('load', () => this.store.load()));
+  }
+
+  /** Rotates now: the next key of `alg` (or of every configured alg) starts signing. Returns the new current keys. */
+  async rotate(alg?: string): Promise<KeyInfo[]> {
+    const algs = alg === undefined ? this.policies.map((p) => p.alg) : [this.#policy(alg).alg];
+    return this.#mutate((d) => {
+      for (const a of algs) d.rotate(a);
+      d.schedule();
+      if (d.missing.size > 0) return []; // run again once the missing keys exist
+      return algs.map((a) => toInfo(d.keys().find((k) => k.alg === a && k.state === 'current')!));
+    });
+  }
+
+  /** Revokes a key: out of the published set at once; a revoked current key is replaced at once. */
+  async revoke(kid: string): Promise<KeyInfo> {
+    return this.#mutate((d) => {
+      const key = d.get(kid);
+      if (!key)
+        throw new KeyLifecycleError('ERR_KEY_UNKNOWN', `no key with kid ${JSON.stringify(kid)} in the store`);
+      if (key.state === 'revoked') {
+        throw new KeyLifecycleError('ERR_KEY_REVOKED', `key ${JSON.stringify(kid)} is already revoked`);
+      }
+      const revoked = d.revoke(kid);
+      d.schedule();
+      return toInfo(revoked);
+    });
+  }
+
+  /**
+   * Adds a key made elsewhere (already sealed with `sealKey`): as the next key of its alg, or
+   * with `activate` as the current key now.
+   */
+  async addKey(fresh: FreshKey, options: { activate?: boolean } = {}): Promise<KeyInfo> {
+    this.#policy(fresh.alg);
+    return this.#mutate((d) => {
+      if (d.get(fresh.kid)) {
+        throw new KeyLifecycleError(
+          'ERR_KEY_EXISTS',
+          `a key with kid ${JSON.stringify(fresh.kid)} is already in the store`,
+        );
+      }
+      const added = d.add(fresh, options.activate === true);
+      d.schedule();
+      return toInfo(added);
+    });
+  }
+
+  /**
+   * Imports a private key (JWK or PEM): as the next key of its alg (published for `prePublish`
+   * before it signs), or with `activate` as the current key at once.
+   */
+  async importKey(input: ImportInput, options: { alg?: string; activate?: boolean } = {}): Promise<KeyInfo> {
+    const algs = this.policies.map((p) => p.alg);
+    const fresh = await readImportedKey(input, options.alg, algs, this.#masterKey);
+    return this.addKey(fresh, options);
+  }
+
+  /**
+   * Signs a JWT with the current key of `alg` (default: the first configured alg). Sets `iat`,
+   * `exp` (`expiresIn`, seconds or `'15m'`; default and maximum: the policy's maxTokenLifetime,
+   * since a retired key stays published only that long) and `iss` when the claims have none.
+   */
+  async sign(
+    claims: JWTPayload,
+    options: { alg?: string; expiresIn?: number | string; issuer?: string } = {},
+  ): Promise<string> {
+    const { jwk, alg, policy } = this.signingKey(options.alg);
+    const max = policy.maxTokenLifetime / 1000;
+    const lifetime = options.expiresIn === undefined ? max : seconds(options.expiresIn, 'expiresIn');
+    if (lifetime > max || lifetime <= 0) {
+      throw new KeyLifecycleError(
+        'ERR_TOKEN_LIFETIME',
+        `expiresIn must be more than 0 and at most ${formatMillis(policy.maxTokenLifetime)} (the ${alg} policy's maxTokenLifetime); ` +
+          'a token may not outlive the publication of its key',
+      );
+    }
+    const now = this.clock.now();
+    const issuer = claims.iss === undefined ? options.issuer : undefined;
+    return signJWT(claims, jwk, {
+      alg,
+      backend: nodeBackend,
+      expiresIn: lifetime,
+      clock: () => now,
+      ...(issuer === undefined ? {} : { issuer }),
+    });
+  }
+
+  /** Every stored key, current keys first. */
+  list(): KeyInfo[] {
+    return this.#sorted(this.#snapshot.keys).map(toInfo);
+  }
+
+  /** The keys served at the JWKS endpoint. */
+  publication(): Publication {
+    return this.#publication;
+  }
+
+  /** Seconds a JWKS response served now may be cached and served stale (see schedule.ts `cacheLifetime`). */
+  cacheLifetime(): { maxAge: number; staleWhileRevalidate: number } {
+    return cacheLifetime(this.#snapshot.keys, this.settings, this.clock.now());
+  }
+
+  /**
+   * The key that signs for `alg` (default: the first configured alg) now, as a private JWK.
+   * Throws `ERR_NO_SIGNING_KEY` when the alg has none, or when its rotation is overdue by more
+   * than the skew allowance (the store has been unreachable: another replica may have retired it).
+   */
+  signingKey(alg?: string): { kid: string; alg: string; jwk: SigningJWK; policy: Policy } {
+    const policy = this.#policy(alg ?? this.policies[0]!.alg);
+    const key = this.#snapshot.keys.find((k) => k.alg === policy.alg && k.state === 'current');
+    if (!key) {
+      throw new KeyLifecycleError(
+        'ERR_NO_SIGNING_KEY',
+        `no current ${policy.alg} key; the store has not been scheduled yet`,
+      );
+    }
+    if (this.clock.now() > key.retiresAt + this.settings.skew) {
+      throw new KeyLifecycleError(
+        'ERR_NO_SIGNING_KEY',
+        `the ${policy.alg} key ${key.kid} was due to retire at ${iso(key.retiresAt)} and the store could not be reached to rotate it; ` +
+          'signing stops until the store is back',
+      );
+    }
+    let jwk = this.#signers.get(key.kid);
+    if (!jwk) {
+      jwk = openKey(key, this.#masterKey);
+      this.#signers.set(key.kid, jwk);
+    }
+    return { kid: key.kid, alg: policy.alg, jwk, policy };
+  }
+
+  health(): Health {
+    const missing = this.policies
+      .filter((p) => !this.#snapshot.keys.some((k) => k.alg === p.alg && k.state === 'current'))
+      .map((p) => p.alg);
+    const health: Health = {
+      ready: missing.length === 0 && this.#storeError === undefined,
+      store: this.#storeError ? 'unavailable' : 'ok',
+      lastSync: this.#lastSync === null ? null : iso(this.#lastSync),
+      missing,
+    };
+    if (this.#storeError) health.error = this.#storeError.message;
+    return health;
+  }
+
+  /** The last snapshot this process saw (tests check invariants on it). */
+  snapshot(): Snapshot {
+    return this.#snapshot;
+  }
+
+  #policy(alg: string): Policy {
+    const p = this.policies.find((x) => x.alg === alg);
+    if (!p) {
+      throw new KeyLifecycleError(
+        'ERR_ALG_NOT_CONFIGURED',
+        `${alg} is not configured here (configured: ${this.policies.map((x) => x.alg).join(', ')}); add it to the server's algorithms`,
+      );
+    }
+    return p;
+  }
+
+  #unconfiguredAlgs(): string[] {
+    const algs = new Set<string>();
+    for (const k of this.#snapshot.keys) {
+      if ((k.state === 'current' || k.state === 'next') && !this.policies.some((p) => p.alg === k.alg))
+        algs.add(k.alg);
+    }
+    return [...algs];
+  }
+
+  /**
+   * Runs `op` on a draft of the latest snapshot and commits it; serialised within this process.
+   * The keys `op` will need are made first, outside the queue (planned on the snapshot in
+   * memory), so a slow RSA generation for one alg does not hold up changes to the others.
+   */
+  async #mutate<T>(op: (draft: Draft) => T): Promise<T> {
+    const pool = new Map<string, FreshKey[]>();
+    const dry = new Draft(this.#snapshot.keys, this.clock.now(), this.settings, () => undefined);
+    try {
+      op(dry);
+    } catch {
+      // the real run below reports it
+    }
+    await this.#generate(dry.missing, pool);
+    const run = this.#queue.then(async () => {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const snapshot = await this.#timed('load', () => this.store.load());
+        this.#checkMasterKey(snapshot);
+        let draft: Draft;
+        let result: T;
+        for (;;) {
+          const used = new Map<string, number>();
+          draft = new Draft(snapshot.keys, this.clock.now(), this.settings, (alg) => {
+            const i = used.get(alg) ?? 0;
+            const key = pool.get(alg)?.[i];
+            if (key) used.set(alg, i + 1);
+            return key;
+          });
+          result = op(draft);
+          if (draft.missing.size === 0) break;
+          await this.#generate(draft.missing, pool);
+        }
+        if (!draft.changed) {
+          this.#adopt(snapshot);
+          return result;
+        }
+        // The first commit also records a value sealed under this master key (see #checkMasterKey).
+        const keyCheck = snapshot.keyCheck ?? this.#masterKey.seal(new Uint8Array(0), KEY_CHECK_AAD);
+        const mutation = { ...draft.mutation(), ...(snapshot.keyCheck === null ? { keyCheck } : {}) };
+        const committed = await this.#timed('commit', () => this.store.commit(snapshot.version, mutation));
+        if (!committed) continue;
+        this.#adopt({ version: snapshot.version + 1, keys: draft.keys(), keyCheck });
+        for (const e of draft.events) {
+          if (e.type === 'rotated') this.stats.rotations.inc(e.alg);
+          this.#emit(e);
+        }
+        return result;
+      }
+      throw new StoreError(
+        'ERR_STORE_CONFLICT',
+        `the store changed under every one of ${MAX_ATTEMPTS} attempts to commit; another process is writing constantly`,
+      );
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #generate(missing: Map<string, number>, pool: Map<string, FreshKey[]>): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const [alg, count] of missing) {
+      const policy = this.#policy(alg);
+      for (let i = 0; i < count; i++) {
+        jobs.push(
+          generateKey(policy, this.#masterKey).then((k) => {
+            pool.set(alg, [...(pool.get(alg) ?? []), k]);
+          }),
+        );
+      }
+    }
+    await Promise.all(jobs);
+  }
+
+  #checkMasterKey(snapshot: Snapshot): void {
+    if (snapshot.keyCheck !== null && snapshot.keyCheck !== this.#snapshot.keyCheck) {
+      // Throws ERR_MASTER_KEY_MISMATCH (naming both key ids) when the store was made under another key.
+      this.#masterKey.open(snapshot.keyCheck, KEY_CHECK_AAD);
+    }
+  }
+
+  /** Makes `snapshot` the served state when it is not older than the one served. */
+  #adopt(snapshot: Snapshot): void {
+    if (snapshot.version < this.#snapshot.version) return;
+    this.#snapshot = snapshot;
+    const published = this.#sorted(snapshot.keys).filter(isPublished);
+    const fingerprint = published.map((k) => k.publicJwk).join('\n');
+    if (fingerprint !== this.#publishedFingerprint) {
+      this.#publishedFingerprint = fingerprint;
+      this.#publication = {
+        revision: this.#publication.revision + 1,
+        keys: published.map((k) => JSON.parse(k.publicJwk!) as PublicJWK),
+      };
+      this.#emit({
+        type: 'published',
+        revision: this.#publication.revision,
+        kids: published.map((k) => k.kid),
+      });
+    }
+    for (const kid of this.#signers.keys()) {
+      if (!snapshot.keys.some((k) => k.kid === kid && k.state === 'current')) this.#signers.delete(kid);
+    }
+  }
+
+  /** Current keys first (in policy order), then next, retired, revoked; newest first within a state. */
+  #sorted(keys: readonly StoredKey[]): StoredKey[] {
+    const order = (alg: string) => {
+      const i = this.policies.findIndex((p) => p.alg === alg);
+      return i < 0 ? this.policies.length : i;
+    };
+    return [...keys].sort(
+      (a, b) =>
+        STATE_RANK[a.state] - STATE_RANK[b.state] ||
+        order(a.alg) - order(b.alg) ||
+        b.activatesAt - a.activatesAt ||
+        (a.kid < b.kid ? -1 : a.kid > b.kid ? 1 : 0),
+    );
+  }
+
+  async #timed<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    let histogram = this.stats.storeLatency.get(op);
+    if (!histogram) {
+      histogram = new Histogram();
+      this.stats.storeLatency.set(op, histogram);
+    }
+    try {
+      const out = await fn();
+      histogram.observe((performance.now() - start) / 1000);
+      this.#lastSync = this.clock.now();
+      if (this.#storeError) {
+        this.#storeError = undefined;
+        this.#emit({ type: 'store-recovered' });
+      }
+      return out;
+    } catch (e) {
+      histogram.observe((performance.now() - start) / 1000);
+      this.stats.storeErrors.inc(op);
+      if (e instanceof StoreError && e.code !== 'ERR_STORE_INTEGRITY') {
+        const first = this.#storeError === undefined;
+        this.#storeError = e;
+        if (first) this.#emit({ type: 'store-error', error: e });
+      }
+      throw e;
+    }
+  }
+
+  async #loop(): Promise<void> {
+    if (!this.#running) return;
+    let ok = true;
+    try {
+      await this.tick();
+    } catch {
+      ok = false; // reported through health() and the store-error event
+    }
+    if (!this.#running) return;
+    const due = nextEventAt(this.#snapshot.keys, this.settings) - this.clock.now();
+    // Never spin: at least 25 ms between runs, and the poll interval after a failure.
+    const delay = Math.min(
+      ok ? Math.max(25, Math.min(this.#pollInterval, due)) : this.#pollInterval,
+      2 ** 31 - 1,
+    );
+    this.#timer = setTimeout(() => {
+      this.#loopRun = this.#loop();
+    }, delay);
+    this.#timer.unref();
+  }
+
+  #emit(event: ManagerEvent): void {
+    try {
+      this.#options.onEvent?.(event);
+    } catch {
+      // A listener's failure must not break a committed change.
+    }
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function toInfo(k: StoredKey): KeyInfo {
+  const info: KeyInfo = {
+    kid: k.kid,
+    alg: k.alg,
+    kty: k.kty,
+    state: k.state,
+    origin: k.origin,
+    published: isPublished(k),
+    created: iso(k.createdAt),
+    activates: iso(k.activatesAt),
+    retires: iso(k.retiresAt),
+    expires: k.expiresAt === null ? null : iso(k.expiresAt),
+  };
+  if (k.revokedAt !== null) info.revoked = iso(k.revokedAt);
+  return info;
+}
