@@ -1,0 +1,238 @@
+/**
+ * The packages as a user installs them (issue 11): each built package is packed with `npm pack`
+ * and installed from its tarball into a fresh project, then measured and run there.
+ * - `jwkit` (the library): no database driver, no HTTP framework, no install script, no native
+ *   addon, node_modules under 4 MB; it loads from ESM and from require(), and type-checks under
+ *   TypeScript's node16 and bundler resolution.
+ * - `@jwkit/cli`: one install gives the `jwkit` command; `serve` answers the JWKS on this Node
+ *   (>= 22.13), and an older Node gets one line naming the version it needs.
+ * - `@jwkit/server` (with `jwkit`): opens its embedded store; a postgres:// store without `pg`
+ *   names the package to install.
+ * Needs `npm run build` first (npm test builds before it runs the tests).
+ */
+
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/packages.js';
+
+const work = mkdtempSync(join(tmpdir(), 'jwkit-install-'));
+const tarballs: Record<string, string> = {};
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
+
+function project(name: string, ...packages: string[]): string {
+  const dir = join(work, name);
+  execFileSync('mkdir', ['-p', dir]);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
+  npm(['install', ...packages.map((p) => tarballs[p]!)], dir);
+  return dir;
+}
+
+/** Every installed package directory below node_modules (scoped ones included). */
+function installed(dir: string): string[] {
+  const root = join(dir, 'node_modules');
+  return readdirSync(root)
+    .filter((n) => !n.startsWith('.'))
+    .flatMap((n) => (n.startsWith('@') ? readdirSync(join(root, n)).map((m) => `${n}/${m}`) : [n]));
+}
+
+function sizeOf(path: string): number {
+  const st = lstatSync(path);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(path).reduce((sum, n) => sum + sizeOf(join(path, n)), 0);
+}
+
+function files(path: string): string[] {
+  return lstatSync(path).isDirectory() ? readdirSync(path).flatMap((n) => files(join(path, n))) : [path];
+}
+
+beforeAll(() => {
+  for (const pkg of ['jwkit', 'server', 'cli']) {
+    const dir = join(REPO_ROOT, 'packages', pkg);
+    if (!existsSync(join(dir, 'dist'))) throw new Error(`packages/${pkg}/dist is missing: run npm run build`);
+    const name = npm(['pack', '--pack-destination', work], dir).trim().split('\n').at(-1)!;
+    tarballs[pkg] = join(work, name);
+  }
+}, 120_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('jwkit, the library', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = project('lib-user', 'jwkit');
+  }, 120_000);
+
+  it('installs three packages, under 4 MB, with no driver, framework, install script or native addon', () => {
+    expect(installed(dir).sort()).toEqual(['@noble/curves', '@noble/hashes', 'jwkit']);
+    expect(sizeOf(join(dir, 'node_modules'))).toBeLessThan(4 * 1024 * 1024);
+    for (const name of installed(dir)) {
+      const manifest = JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8'));
+      for (const hook of ['preinstall', 'install', 'postinstall'])
+        expect(manifest.scripts?.[hook]).toBeUndefined();
+      expect(files(join(dir, 'node_modules', name)).filter((f) => f.endsWith('.node'))).toEqual([]);
+    }
+  });
+
+  it('verifies a token it signed, from ESM and from require()', () => {
+    writeFileSync(
+      join(dir, 'esm.mjs'),
+      `import { generateJWK, JWKSet, signJWT, toPublic, verifyJWT } from 'jwkit';
+       const key = await generateJWK({ alg: 'ES256' });
+       const token = await signJWT({ sub: 'alice' }, key, { expiresIn: '5m' });
+       const { payload } = await verifyJWT(token, JWKSet.from({ keys: [toPublic(key)] }));
+       console.log(payload.sub);`,
+    );
+    expect(execFileSync(process.execPath, ['esm.mjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe('alice');
+    writeFileSync(
+      join(dir, 'cjs.cjs'),
+      `const { thumbprint } = require('jwkit'); console.log(typeof thumbprint);`,
+    );
+    expect(execFileSync(process.execPath, ['cjs.cjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe(
+      'function',
+    );
+  });
+
+  for (const [module, moduleResolution] of [
+    ['node16', 'node16'],
+    ['esnext', 'bundler'],
+  ] as const) {
+    it(`type-checks with moduleResolution ${moduleResolution}`, () => {
+      const sub = join(dir, `ts-${moduleResolution}`);
+      execFileSync('mkdir', ['-p', sub]);
+      writeFileSync(
+        join(sub, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            module,
+            moduleResolution,
+            target: 'es2022',
+            strict: true,
+            noEmit: true,
+            types: [],
+          },
+          files: ['main.ts'],
+        }),
+      );
+      writeFileSync(join(sub, 'package.json'), JSON.stringify({ type: 'module' }));
+      writeFileSync(
+        join(sub, 'main.ts'),
+        `import { type JWK, RemoteJWKSet, thumbprint, verifyJWT } from 'jwkit';
+         const key: JWK = { kty: 'oct', k: 'AAAA' };
+         export const check: Promise<string> = thumbprint(key);
+         export const remote = new RemoteJWKSet('https://issuer.example/.well-known/jwks.json');
+         export const verify: typeof verifyJWT = verifyJWT;
+         // @ts-expect-error: a wrong option type must be caught, so the types really were loaded
+         thumbprint(key, { hash: 42 });`,
+      );
+      const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+      execFileSync(process.execPath, [tsc, '-p', sub], { cwd: sub, encoding: 'utf8' });
+    });
+  }
+});
+
+describe('@jwkit/cli, the command', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = project('cli-user', 'cli');
+  }, 120_000);
+
+  it('is one self-contained package with the jwkit bin', () => {
+    expect(installed(dir)).toEqual(['@jwkit/cli']);
+    const version = execFileSync(
+      process.execPath,
+      [join(dir, 'node_modules', '.bin', 'jwkit'), '--version'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(version.trim()).toBe(
+      JSON.parse(readFileSync(join(REPO_ROOT, 'packages/cli/package.json'), 'utf8')).version,
+    );
+  });
+
+  it('jwkit serve answers /.well-known/jwks.json on its embedded store', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(dir, 'node_modules', '.bin', 'jwkit'), 'serve', '--port', '0'],
+      {
+        cwd: dir,
+        env: { ...process.env, JWKIT_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') },
+      },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const onData = (chunk: Buffer) => {
+          out += chunk.toString();
+          const m = /listening on (http:\/\/[^\s;]+)/.exec(out);
+          if (m) resolve(m[1]!);
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+      });
+      const res = await fetch(`${url}/.well-known/jwks.json`);
+      expect(res.status).toBe(200);
+      const { keys } = (await res.json()) as { keys: { kid: string; d?: string }[] };
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) expect(key.d).toBeUndefined();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('jwkit serve on Node 20 says which Node it needs, in one line, exit 1', () => {
+    const node20 = join(process.env.HOME ?? '', '.cache', 'jwkit', 'runtimes', 'node-20.19.6', 'bin', 'node');
+    const candidates = [node20, '/usr/local/bin/node', '/usr/bin/node'].filter(existsSync);
+    const old = candidates.find(
+      (bin) =>
+        Number(execFileSync(bin, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' })) < 22,
+    );
+    if (old === undefined) return; // no Node 20 on this machine: nothing to run it on
+    let stderr = '';
+    let status = 0;
+    try {
+      execFileSync(old, [join(dir, 'node_modules', '.bin', 'jwkit'), 'serve'], { cwd: dir, stdio: 'pipe' });
+    } catch (err) {
+      const e = err as { status: number; stderr: Buffer };
+      status = e.status;
+      stderr = e.stderr.toString();
+    }
+    expect(status).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/needs Node\.js 22\.13 or newer.*\[ERR_CLI_NODE_VERSION\]/);
+  });
+});
+
+describe('@jwkit/server, the embeddable server', () => {
+  it('opens its embedded SQLite store, and a postgres:// store without pg names the package', () => {
+    const dir = project('server-user', 'jwkit', 'server');
+    expect(installed(dir)).not.toContain('pg');
+    writeFileSync(
+      join(dir, 'open.mjs'),
+      `import { openStore } from '@jwkit/server';
+       const store = await openStore('sqlite:./keys.db');
+       console.log(store.kind);
+       await store.close();
+       try { await openStore('postgres://127.0.0.1:1/none'); } catch (e) { console.log(e.code, e.message); }`,
+    );
+    const out = execFileSync(process.execPath, ['open.mjs'], { cwd: dir, encoding: 'utf8' });
+    expect(out).toContain('sqlite');
+    expect(out).toMatch(/ERR_STORE_DRIVER_MISSING .*npm install pg/);
+  });
+});
