@@ -10,7 +10,7 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import fc from 'fast-check';
-import { encode } from '../../packages/jwkit/src/jwk/base64url.js';
+import { encode } from '../../packages/jwkit/src/encoding/base64url.js';
 import type { OctJWK, PrivateJWK, RSAPrivateJWK } from '../../packages/jwkit/src/jwk/model.js';
 
 /** fast-check run count: `base` in CI, scaled by FUZZ_RUNS for long runs. */

@@ -2,7 +2,7 @@
 
 import type { JWK } from 'jwkit';
 import { getCurve, isPrivate } from 'jwkit';
-import { keyInfo } from 'jwkit/internal';
+import { keyProfile } from 'jwkit/internal';
 
 export interface KeySummary {
   kid?: string;
@@ -20,7 +20,7 @@ export interface KeySummary {
 
 /** Facts about a validated key (its members are known to be well formed). */
 export function describeKey(jwk: JWK): KeySummary {
-  const info = keyInfo(jwk);
+  const info = keyProfile(jwk);
   const curve = getCurve(info.crv);
   const bits = info.bits ?? curve?.bits;
   const out: KeySummary = {

@@ -5,7 +5,7 @@ import { nodeBackend } from './crypto/node.js';
 
 setBackend(nodeBackend);
 
+export * from './crypto/keyobject.js';
 export { nodeBackend } from './crypto/node.js';
 export * from './index.js';
-export * from './jwk/keyobject.js';
 export { FileStorage, type FileStorageOptions } from './set/file-storage.js';

@@ -3,15 +3,16 @@
  * share with the library. Not part of the public API: no semver promise, may change in any release.
  */
 
+export { resolveGenerate } from './crypto/generate.js';
 export { generateBits } from './crypto/spec.js';
-export { decode, decodeStd, encode, encodeStd } from './jwk/base64url.js';
-export { resolveGenerate } from './jwk/generate.js';
-export { keyBits } from './jwk/import.js';
-export { seconds } from './jwt/duration.js';
+export { decode, decodeStd, encode, encodeStd } from './encoding/base64url.js';
+export { keyBits } from './jwk/key-alg.js';
+export { assertKid, checkKid, KID_MAX_LENGTH } from './jwk/kid.js';
+export { seconds } from './jwt/seconds.js';
 export { parseCacheControl } from './remote/cache-policy.js';
 export { systemClock } from './remote/clock.js';
 export { fetchJWKS } from './remote/fetch-jwks.js';
 export { isLoopback } from './remote/url-policy.js';
 export { strongETag } from './set/etag.js';
-export { keyInfo } from './set/key-info.js';
+export { keyProfile } from './set/key-profile.js';
 export { verificationRejection } from './set/select.js';

@@ -20,4 +20,4 @@ export {
   validateJWKSet,
   verifyJWT,
 } from 'jwkit';
-export { keyBits, keyInfo, verificationRejection } from 'jwkit/internal';
+export { keyBits, keyProfile, verificationRejection } from 'jwkit/internal';

@@ -4,13 +4,13 @@
  * in no WebCrypto); anything the runtime lacks is an `UnsupportedError`, never a DOMException.
  */
 
-import { keyMaterial } from '../crypto/jwk-material.js';
-import { ConversionError, JWKitError, UnsupportedError } from '../errors.js';
+import { ConversionError, JWKitError, UnsupportedError } from '../errors/index.js';
+import { checkKeyForAlg } from '../jwk/key-alg.js';
+import { keyMaterial } from '../jwk/material.js';
+import type { JWK } from '../jwk/model.js';
+import { canonicalOrder, isPrivate } from '../jwk/model.js';
+import { parseJWK } from '../jwk/validate/index.js';
 import { type AlgorithmInfo, getAlgorithm, type KeyOp } from '../registry.js';
-import { checkKeyForAlg } from './import.js';
-import type { JWK } from './model.js';
-import { canonicalOrder, isPrivate } from './model.js';
-import { parseJWK } from './validate/index.js';
 
 export interface CryptoKeyOptions {
   /**

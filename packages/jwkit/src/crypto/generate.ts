@@ -4,9 +4,10 @@
  * defaults to its RFC 7638 SHA-256 thumbprint.
  */
 
-import { getBackend } from '../crypto/active.js';
-import type { CryptoBackend } from '../crypto/backend.js';
-import { JWKitError } from '../errors.js';
+import { JWKitError } from '../errors/index.js';
+import type { OctJWK, PrivateJWK } from '../jwk/model.js';
+import { canonicalOrder } from '../jwk/model.js';
+import { thumbprint } from '../jwk/thumbprint.js';
 import {
   type AlgorithmInfo,
   algorithmAllowsKey,
@@ -20,9 +21,8 @@ import {
   type Kty,
   USES,
 } from '../registry.js';
-import type { OctJWK, PrivateJWK } from './model.js';
-import { canonicalOrder } from './model.js';
-import { thumbprint } from './thumbprint.js';
+import { getBackend } from './active.js';
+import type { CryptoBackend } from './backend.js';
 
 export interface GenerateOptions {
   /** The algorithm the key is for; picks kty and curve when those are omitted. Default: from kty/crv (see below). */

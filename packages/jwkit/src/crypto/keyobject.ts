@@ -5,11 +5,11 @@
  */
 
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
-import { keyMaterial } from '../crypto/jwk-material.js';
-import { ConversionError, UnsupportedError } from '../errors.js';
-import { decode } from './base64url.js';
-import type { JWK } from './model.js';
-import { canonicalOrder, isPrivate } from './model.js';
+import { decode } from '../encoding/base64url.js';
+import { ConversionError, UnsupportedError } from '../errors/index.js';
+import { keyMaterial } from '../jwk/material.js';
+import type { JWK } from '../jwk/model.js';
+import { canonicalOrder, isPrivate } from '../jwk/model.js';
 
 /**
  * A KeyObject for the key: a private KeyObject when the JWK has private members, a secret one

@@ -17,14 +17,14 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import { JWKitError } from '../errors.js';
-import { encode } from '../jwk/base64url.js';
-import { jwkToKeyObject } from '../jwk/keyobject.js';
+import { encode } from '../encoding/base64url.js';
+import { JWKitError } from '../errors/index.js';
+import { keyMaterial } from '../jwk/material.js';
 import type { JWK, OctJWK, PrivateJWK } from '../jwk/model.js';
 import { canonicalOrder, isPrivate } from '../jwk/model.js';
 import type { AlgorithmInfo, HashName } from '../registry.js';
 import type { CryptoBackend, GenerateSpec, KeyHandle, KeyUsage } from './backend.js';
-import { keyMaterial } from './jwk-material.js';
+import { jwkToKeyObject } from './keyobject.js';
 import { curveFor, generateBits, signatureAlgorithmFor } from './spec.js';
 
 type Signer = (data: Uint8Array) => Uint8Array;

@@ -3,7 +3,7 @@
  * way (same code, same message) on node:crypto and on WebCrypto.
  */
 
-import { JWKitError, UnsupportedError } from '../errors.js';
+import { JWKitError, UnsupportedError } from '../errors/index.js';
 import type { JWK } from '../jwk/model.js';
 import { isPrivate } from '../jwk/model.js';
 import {

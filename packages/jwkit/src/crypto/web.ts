@@ -8,13 +8,14 @@
 import { ed448, x448 } from '@noble/curves/ed448.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { ConversionError, JWKitError, UnsupportedError } from '../errors.js';
-import { decode, encode } from '../jwk/base64url.js';
+import { decode, encode } from '../encoding/base64url.js';
+import { bytesToBigInt } from '../encoding/bytes.js';
+import { ConversionError, JWKitError, UnsupportedError } from '../errors/index.js';
+import { type KeyMaterial, keyMaterial } from '../jwk/material.js';
 import type { JWK, OctJWK, PrivateJWK } from '../jwk/model.js';
 import { canonicalOrder } from '../jwk/model.js';
 import type { AlgorithmInfo, CurveInfo, HashName } from '../registry.js';
 import type { CryptoBackend, GenerateSpec, KeyHandle, KeyUsage } from './backend.js';
-import { type KeyMaterial, keyMaterial } from './jwk-material.js';
 import { curveFor, generateBits, signatureAlgorithmFor } from './spec.js';
 
 type Signer = (data: Uint8Array) => Promise<Uint8Array>;
@@ -151,15 +152,9 @@ async function subtleKey(info: AlgorithmInfo, usage: KeyUsage, material: KeyMate
 function ecdsaSignatureInRange(curve: CurveInfo, sig: Uint8Array): boolean {
   if (sig.length !== 2 * curve.size) return false;
   const n = EC_ORDER[curve.crv]!;
-  const r = bigintOf(sig.subarray(0, curve.size));
-  const s = bigintOf(sig.subarray(curve.size));
+  const r = bytesToBigInt(sig.subarray(0, curve.size));
+  const s = bytesToBigInt(sig.subarray(curve.size));
   return r > 0n && r < n && s > 0n && s < n;
-}
-
-function bigintOf(bytes: Uint8Array): bigint {
-  let hex = '0x0';
-  for (const b of bytes) hex += (b < 16 ? '0' : '') + b.toString(16);
-  return BigInt(hex);
 }
 
 function secp256k1Key(info: AlgorithmInfo, usage: KeyUsage, material: KeyMaterial): WebKeyHandle {

@@ -4,14 +4,14 @@
  * the synchronous validator.
  */
 
-import type { CryptoBackend } from '../../crypto/backend.js';
-import { ConversionError, type Problem, UnsupportedError } from '../../errors.js';
-import { decodeStd } from '../base64url.js';
-import { type CertificateInfo, parseCertificate, verifyCertificateSignature } from '../x509.js';
-import { makeProblem } from './codes.js';
-import { type JWKReport, validateJWK } from './jwk.js';
-import type { ValidateOptions } from './options.js';
-import { issuedBy } from './rules/x5c.js';
+import { decodeStd } from '../encoding/base64url.js';
+import { ConversionError, type Problem, UnsupportedError } from '../errors/index.js';
+import { makeProblem } from '../jwk/validate/codes.js';
+import { type JWKReport, validateJWK } from '../jwk/validate/jwk.js';
+import type { ValidateOptions } from '../jwk/validate/options.js';
+import { chainLinks, parseCertificate } from '../pkix/x509/index.js';
+import type { CryptoBackend } from './backend.js';
+import { verifyCertificateSignature } from './x509.js';
 
 export interface VerifyX5cChainOptions extends ValidateOptions {
   /** Crypto backend for the signatures. Default: the active backend. */
@@ -37,10 +37,9 @@ export async function verifyX5cChain(
   const strict = options.strict === true;
   const problems: Problem[] = [];
   const verifyOptions = options.backend === undefined ? {} : { backend: options.backend };
-  for (let i = 0; i < chain.length; i++) {
-    const cert = chain[i]!;
-    const issuer: CertificateInfo | undefined = chain[i + 1] ?? (issuedBy(cert, cert) ? cert : undefined);
-    if (issuer === undefined) continue;
+  // The same walker as the x5c rule: that rule has already reported every bad link (names, CA
+  // flag, key usage), so only the signatures are checked here.
+  for (const { index: i, cert, issuer, self } of chainLinks(chain)) {
     const path = `x5c[${i}]`;
     try {
       if (!(await verifyCertificateSignature(cert, issuer, verifyOptions))) {
@@ -48,7 +47,7 @@ export async function verifyX5cChain(
           makeProblem(
             'X5C_CHAIN_SIGNATURE',
             path,
-            `the signature of certificate ${i} ("${cert.subject}") does not verify with the key of ${issuer === cert ? 'itself' : `certificate ${i + 1}`}; the chain is forged or corrupt`,
+            `the signature of certificate ${i} ("${cert.subject}") does not verify with the key of ${self ? 'itself' : `certificate ${i + 1}`}; the chain is forged or corrupt`,
             strict,
           ),
         );

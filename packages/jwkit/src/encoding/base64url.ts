@@ -3,7 +3,7 @@
  * `decode` rejects anything a lenient decoder would silently skip or accept.
  */
 
-import { JWKitError } from '../errors.js';
+import { JWKitError } from '../errors/index.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const STD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -10,7 +10,7 @@
  * without bound. Every failure is a `JWKError` carrying one problem.
  */
 
-import { JWKError, joinPath, type Problem, problem } from '../errors.js';
+import { JWKError, joinPath, type Problem, problem } from '../errors/index.js';
 
 export interface ParseJSONOptions {
   /** Deepest nesting of objects and arrays accepted. Default 64 (a JWK Set needs 4). */

@@ -7,7 +7,7 @@
  * values, bounded depth; it never calls a getter and never throws.
  */
 
-import { JWKError, type Problem, problem } from '../errors.js';
+import { JWKError, type Problem, problem } from '../errors/index.js';
 import { JSON_DEFAULT_MAX_DEPTH, JSON_DEFAULT_MAX_LENGTH } from './parse.js';
 
 /** Stands for a value JSON cannot carry (function, symbol, bigint, Date, Map, NaN, ...). */

@@ -6,9 +6,9 @@
  * object untouched.
  */
 
-import { UnsupportedError } from '../errors.js';
-import type { JWK } from '../jwk/model.js';
+import { UnsupportedError } from '../errors/index.js';
 import { isKty, KTY_MEMBERS } from '../registry.js';
+import type { JWK } from './model.js';
 
 export interface KeyMaterial {
   kty: string;

@@ -3,7 +3,7 @@
  * validated JWK is a fresh object owned by jwkit, never the caller's object.
  */
 
-import { JWKitError } from '../errors.js';
+import { JWKitError } from '../errors/index.js';
 import type { KeyOp, Kty } from '../registry.js';
 import { COMMON_MEMBERS, KTY_MEMBERS } from '../registry.js';
 

@@ -4,9 +4,9 @@
  */
 
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
-import { JWKitError, UnsupportedError } from '../errors.js';
+import { encode } from '../encoding/base64url.js';
+import { JWKitError, UnsupportedError } from '../errors/index.js';
 import { isKty, THUMBPRINT_MEMBERS } from '../registry.js';
-import { encode } from './base64url.js';
 
 export type ThumbprintHash = 'SHA-256' | 'SHA-384' | 'SHA-512';
 

@@ -3,7 +3,7 @@
  * module stays isomorphic; where it exists it is the faster path for short strings.
  */
 
-import { decode } from '../jwk/base64url.js';
+import { decode } from '../encoding/base64url.js';
 
 const NodeBuffer = (globalThis as { Buffer?: typeof import('node:buffer').Buffer }).Buffer;
 const encoder = new TextEncoder();

@@ -3,9 +3,9 @@
  * own code, so callers can tell an expired token from a token for another audience.
  */
 
-import { JWTError } from '../errors.js';
+import { JWTError } from '../errors/index.js';
 import type { JWSHeader } from '../set/key-source.js';
-import { seconds } from './duration.js';
+import { seconds } from './seconds.js';
 
 /** The JWT Claims Set (RFC 7519 §4). */
 export interface JWTPayload {

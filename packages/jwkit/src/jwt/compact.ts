@@ -8,9 +8,9 @@
  * parsing that same text would return.
  */
 
-import { JWTError } from '../errors.js';
+import { checkBase64url, describeBase64urlIssue, encode } from '../encoding/base64url.js';
+import { JWTError } from '../errors/index.js';
 import { parseJSON } from '../json/parse.js';
-import { checkBase64url, describeBase64urlIssue, encode } from '../jwk/base64url.js';
 import { deepFreeze } from '../set/freeze.js';
 import type { JWSHeader } from '../set/key-source.js';
 import { strictBase64url, utf8Text } from './bytes.js';

@@ -7,7 +7,7 @@
  */
 
 import type { CryptoBackend, KeyHandle, KeyUsage } from '../crypto/backend.js';
-import { JWKitError, JWTError } from '../errors.js';
+import { JWKitError, JWTError } from '../errors/index.js';
 import type { JWK } from '../jwk/model.js';
 import { parseJWK } from '../jwk/validate/index.js';
 import type { AlgorithmInfo } from '../registry.js';

@@ -1,6 +1,6 @@
 /** Durations in options: a number of seconds, or a string such as `'30s'`, `'15m'`, `'12h'`, `'7d'`. */
 
-import { JWTError } from '../errors.js';
+import { JWTError } from '../errors/index.js';
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;

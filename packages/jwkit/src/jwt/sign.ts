@@ -5,14 +5,14 @@
 
 import { getBackend } from '../crypto/active.js';
 import type { CryptoBackend } from '../crypto/backend.js';
-import { JWTError } from '../errors.js';
-import { encode } from '../jwk/base64url.js';
+import { encode } from '../encoding/base64url.js';
+import { JWTError } from '../errors/index.js';
 import type { JWK } from '../jwk/model.js';
 import { getAlgorithm } from '../registry.js';
 import { asciiBytes, utf8Bytes } from './bytes.js';
 import type { JWTPayload } from './claims.js';
-import { seconds } from './duration.js';
 import { signingHandle } from './key-input.js';
+import { seconds } from './seconds.js';
 
 export interface SignOptions {
   /** The JWS algorithm. Default: the key's `alg`; one of them is required. */

@@ -13,8 +13,8 @@
 
 import { getBackend } from '../crypto/active.js';
 import type { CryptoBackend } from '../crypto/backend.js';
-import { JWTError } from '../errors.js';
-import { encode } from '../jwk/base64url.js';
+import { encode } from '../encoding/base64url.js';
+import { JWTError } from '../errors/index.js';
 import type { JWK } from '../jwk/model.js';
 import { isPrivate } from '../jwk/model.js';
 import { parseJWK } from '../jwk/validate/index.js';

@@ -15,8 +15,8 @@ import {
   sequence,
   structureError,
   TAG,
-} from '../asn1.js';
-import { HASH_OIDS, OID } from './oids.js';
+} from './asn1.js';
+import { OID, oidOfKind } from './oids.js';
 
 export interface AlgorithmIdentifier {
   readonly oid: string;
@@ -52,7 +52,7 @@ export interface PSSParams {
 function readHash(node: DERNode, what: string): string {
   const alg = readAlgorithm(node, what);
   paramsAbsentOrNull(alg, what);
-  const name = Object.hasOwn(HASH_OIDS, alg.oid) ? HASH_OIDS[alg.oid] : undefined;
+  const name = oidOfKind(alg.oid, 'hash')?.hash;
   if (name === undefined) throw structureError(what, `unknown hash algorithm ${alg.oid}`);
   return name;
 }

@@ -4,8 +4,8 @@
  * and writes the strict form (64-column lines, LF, RFC 7468 §3).
  */
 
-import { ConversionError } from '../errors.js';
-import { decodeStd, encodeStd } from './base64url.js';
+import { decodeStd, encodeStd } from '../encoding/base64url.js';
+import { ConversionError } from '../errors/index.js';
 
 export interface PEMBlock {
   /** The label between BEGIN and END, e.g. `PRIVATE KEY`. */

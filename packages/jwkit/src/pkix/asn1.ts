@@ -5,7 +5,7 @@
  * numbers), caps depth, size and node count, and throws nothing but `ConversionError`.
  */
 
-import { ConversionError } from '../errors.js';
+import { ConversionError } from '../errors/index.js';
 
 /** Identifier octets used by keys and certificates (X.690 §8.1.2; class and constructed bit included). */
 export const TAG = Object.freeze({

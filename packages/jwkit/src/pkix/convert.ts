@@ -4,16 +4,16 @@
  * encryption, @noble/curves for public points, nothing from `node:`.
  */
 
-import { ConversionError } from '../../errors.js';
-import { type DERNode, decodeDER, structureError, TAG } from '../asn1.js';
-import type { JWK, PrivateJWK } from '../model.js';
-import { decodePEM, encodePEM, type PEMBlock } from '../pem.js';
-import { certificateToJWK } from '../x509.js';
-import { readECPrivateKey, writeECPrivateKey } from './ec.js';
+import { ConversionError } from '../errors/index.js';
+import type { JWK, PrivateJWK } from '../jwk/model.js';
+import { decodePEM, encodePEM, type PEMBlock } from './armor.js';
+import { type DERNode, decodeDER, structureError, TAG } from './asn1.js';
 import { decryptPKCS8, encryptPKCS8, isEncryptedPrivateKeyInfo, type Passphrase } from './encrypted.js';
+import { readRSAPrivateKey, readRSAPublicKey, writeRSAPrivateKey, writeRSAPublicKey } from './pkcs1.js';
 import { readPKCS8, writePKCS8 } from './pkcs8.js';
-import { readRSAPrivateKey, readRSAPublicKey, writeRSAPrivateKey, writeRSAPublicKey } from './rsa.js';
+import { readECPrivateKey, writeECPrivateKey } from './sec1.js';
 import { noPEMForm, readSPKI, writeSPKI } from './spki.js';
+import { certificateChainToJWK } from './x509/index.js';
 
 export { DEFAULT_ITERATIONS, MAX_ITERATIONS, type Passphrase } from './encrypted.js';
 
@@ -122,7 +122,7 @@ async function convert(kind: Kind, der: Uint8Array, options: FromPEMOptions): Pr
     case 'sec1':
       return readECPrivateKey(der, 'ECPrivateKey');
     case 'certificate':
-      return certificateToJWK(der);
+      return certificateChainToJWK(der);
   }
 }
 
@@ -168,7 +168,7 @@ export async function pemToJWK(pem: string, options: FromPEMOptions = {}): Promi
     return kind === undefined ? [] : [{ block, kind }];
   });
   if (blocks.length > 1 && blocks.every((b) => b.kind === 'certificate')) {
-    return certificateToJWK(blocks.map((b) => b.block.der));
+    return certificateChainToJWK(blocks.map((b) => b.block.der));
   }
   const [first, ...rest] = blocks;
   if (first === undefined) throw new ConversionError('ERR_PEM_NO_BLOCK', 'the PEM text holds no key');

@@ -8,7 +8,7 @@ import { ed448, x448 } from '@noble/curves/ed448.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import type { CurveInfo } from '../../registry.js';
+import type { CurveInfo } from '../registry.js';
 import { invalidKey } from './members.js';
 
 const WEIERSTRASS = { 'P-256': p256, 'P-384': p384, 'P-521': p521, secp256k1 } as const;

@@ -4,7 +4,8 @@
  * jwkit writes PBKDF2-HMAC-SHA256 + AES-256-CBC, what `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes.
  */
 
-import { ConversionError, UnsupportedError } from '../../errors.js';
+import { ConversionError, UnsupportedError } from '../errors/index.js';
+import { paramsAbsentOrNull, readAlgorithm, writeAlgorithm } from './algorithm.js';
 import {
   type DERNode,
   decodeDER,
@@ -17,9 +18,8 @@ import {
   smallInteger,
   structureError,
   TAG,
-} from '../asn1.js';
-import { paramsAbsentOrNull, readAlgorithm, writeAlgorithm } from './algorithm.js';
-import { AES_CBC_OIDS, describeOID, OID, PRF_OIDS } from './oids.js';
+} from './asn1.js';
+import { describeOID, OID, oidOfKind } from './oids.js';
 
 /** OWASP's 2023 figure for PBKDF2-HMAC-SHA256; about half a second in a browser, once per export. */
 export const DEFAULT_ITERATIONS = 600_000;
@@ -73,7 +73,7 @@ function readEncryptedPrivateKeyInfo(node: DERNode, what: string): PBES2 {
       `${what} derives its key with ${kdf.oid === OID.scrypt ? 'scrypt' : describeOID(kdf.oid)}; jwkit reads PBKDF2 only (re-encrypt with \`openssl pkcs8 -topk8 -v2 aes-256-cbc\`)`,
     );
   }
-  const keyLength = Object.hasOwn(AES_CBC_OIDS, enc.oid) ? AES_CBC_OIDS[enc.oid]! : undefined;
+  const keyLength = oidOfKind(enc.oid, 'cipher')?.keyBytes;
   if (keyLength === undefined || enc.params === undefined) {
     throw new UnsupportedError(
       `${what} is encrypted with ${describeOID(enc.oid)}; jwkit reads AES-128/192/256-CBC (re-encrypt with \`openssl pkcs8 -topk8 -v2 aes-256-cbc\`)`,
@@ -102,7 +102,7 @@ function readEncryptedPrivateKeyInfo(node: DERNode, what: string): PBES2 {
   if (prfNode) {
     const prfAlg = readAlgorithm(prfNode, `${what} PBKDF2 prf`);
     paramsAbsentOrNull(prfAlg, `${what} PBKDF2 prf`);
-    const name = Object.hasOwn(PRF_OIDS, prfAlg.oid) ? PRF_OIDS[prfAlg.oid] : undefined;
+    const name = oidOfKind(prfAlg.oid, 'prf')?.hash;
     if (name === undefined)
       throw new UnsupportedError(
         `${what} uses PBKDF2 PRF ${describeOID(prfAlg.oid)}; jwkit reads HMAC-SHA-1/256/384/512`,

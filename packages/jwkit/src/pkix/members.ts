@@ -3,8 +3,8 @@
  * is wrong in a way no format can carry (`ERR_KEY_INVALID`).
  */
 
-import { ConversionError } from '../../errors.js';
-import { decode } from '../base64url.js';
+import { decode } from '../encoding/base64url.js';
+import { ConversionError } from '../errors/index.js';
 
 export function invalidKey(message: string): ConversionError {
   return new ConversionError('ERR_KEY_INVALID', message);
@@ -47,11 +47,4 @@ export function toFixed(bytes: Uint8Array, size: number, what: string): Uint8Arr
   const out = new Uint8Array(size);
   out.set(b, size - b.length);
   return out;
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }

@@ -3,7 +3,9 @@
  * `RSAPrivateKey` (also the contents of an RSA PKCS#8), to and from JWK members (RFC 7518 §6.3).
  */
 
-import { UnsupportedError } from '../../errors.js';
+import { encode } from '../encoding/base64url.js';
+import { UnsupportedError } from '../errors/index.js';
+import type { RSAPrivateJWK, RSAPublicJWK } from '../jwk/model.js';
 import {
   decodeDER,
   Fields,
@@ -13,9 +15,7 @@ import {
   smallInteger,
   TAG,
   unsignedInteger,
-} from '../asn1.js';
-import { encode } from '../base64url.js';
-import type { RSAPrivateJWK, RSAPublicJWK } from '../model.js';
+} from './asn1.js';
 import { invalidKey, memberBytes } from './members.js';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;

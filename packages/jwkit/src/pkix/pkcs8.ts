@@ -3,8 +3,19 @@
  * (RFC 8017), RSA-PSS (RFC 4055), EC (RFC 5915 §2) and OKP (RFC 8410 §7) keys.
  */
 
-import { UnsupportedError } from '../../errors.js';
-import type { CurveInfo } from '../../registry.js';
+import { encode } from '../encoding/base64url.js';
+import { equalBytes } from '../encoding/bytes.js';
+import { UnsupportedError } from '../errors/index.js';
+import type { JWK, PrivateJWK, PublicJWK } from '../jwk/model.js';
+import type { CurveInfo } from '../registry.js';
+import {
+  type AlgorithmIdentifier,
+  paramsAbsentOrNull,
+  pssJWSAlgorithm,
+  readAlgorithm,
+  readPSSParams,
+  writeAlgorithm,
+} from './algorithm.js';
 import {
   contextTag,
   type DERNode,
@@ -18,22 +29,12 @@ import {
   smallInteger,
   structureError,
   TAG,
-} from '../asn1.js';
-import { encode } from '../base64url.js';
-import type { JWK, PrivateJWK, PublicJWK } from '../model.js';
-import {
-  type AlgorithmIdentifier,
-  paramsAbsentOrNull,
-  pssJWSAlgorithm,
-  readAlgorithm,
-  readPSSParams,
-  writeAlgorithm,
-} from './algorithm.js';
+} from './asn1.js';
 import { okpPublicFromPrivate } from './curves.js';
-import { jwkCurve, readECPrivateKey, readNamedCurve, writeECPrivateKey } from './ec.js';
-import { equalBytes, fixedMember, invalidKey } from './members.js';
+import { fixedMember, invalidKey } from './members.js';
 import { curveByOID, describeOID, OID } from './oids.js';
-import { readRSAPrivateKey, writeRSAPrivateKey } from './rsa.js';
+import { readRSAPrivateKey, writeRSAPrivateKey } from './pkcs1.js';
+import { jwkCurve, readECPrivateKey, readNamedCurve, writeECPrivateKey } from './sec1.js';
 import { noPEMForm, publicKeyFor } from './spki.js';
 
 /** `[1] IMPLICIT BIT STRING` publicKey of OneAsymmetricKey v2 (RFC 5958 §2). */

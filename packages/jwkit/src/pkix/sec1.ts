@@ -3,9 +3,12 @@
  * JWK members (RFC 7518 §6.2).
  */
 
-import { UnsupportedError } from '../../errors.js';
-import type { CurveInfo } from '../../registry.js';
-import { getCurve } from '../../registry.js';
+import { encode } from '../encoding/base64url.js';
+import { equalBytes } from '../encoding/bytes.js';
+import { UnsupportedError } from '../errors/index.js';
+import type { ECPrivateJWK, ECPublicJWK } from '../jwk/model.js';
+import type { CurveInfo } from '../registry.js';
+import { getCurve } from '../registry.js';
 import {
   bitString,
   contextTag,
@@ -23,11 +26,9 @@ import {
   smallInteger,
   structureError,
   TAG,
-} from '../asn1.js';
-import { encode } from '../base64url.js';
-import type { ECPrivateJWK, ECPublicJWK } from '../model.js';
+} from './asn1.js';
 import { decodePoint, ecPublicFromPrivate, encodePoint } from './curves.js';
-import { equalBytes, fixedMember, invalidKey, toFixed } from './members.js';
+import { fixedMember, invalidKey, toFixed } from './members.js';
 import { curveByOID, describeOID } from './oids.js';
 
 /** The curve of EC domain parameters, which must be a named curve (RFC 5480 §2.1.1). */

@@ -3,7 +3,16 @@
  * certificate. RSA (RFC 3279 §2.3.1), RSA-PSS (RFC 4055 §1.2), EC (RFC 5480), OKP (RFC 8410).
  */
 
-import { ConversionError, UnsupportedError } from '../../errors.js';
+import { encode } from '../encoding/base64url.js';
+import { ConversionError, UnsupportedError } from '../errors/index.js';
+import type { JWK, PublicJWK } from '../jwk/model.js';
+import {
+  paramsAbsentOrNull,
+  pssJWSAlgorithm,
+  readAlgorithm,
+  readPSSParams,
+  writeAlgorithm,
+} from './algorithm.js';
 import {
   bitString,
   type DERNode,
@@ -13,20 +22,11 @@ import {
   readBitString,
   sequence,
   TAG,
-} from '../asn1.js';
-import { encode } from '../base64url.js';
-import type { JWK, PublicJWK } from '../model.js';
-import {
-  paramsAbsentOrNull,
-  pssJWSAlgorithm,
-  readAlgorithm,
-  readPSSParams,
-  writeAlgorithm,
-} from './algorithm.js';
-import { ecPoint, ecPublicJWK, jwkCurve, readNamedCurve } from './ec.js';
+} from './asn1.js';
 import { fixedMember, invalidKey } from './members.js';
 import { curveByOID, describeOID, OID } from './oids.js';
-import { readRSAPublicKey, writeRSAPublicKey } from './rsa.js';
+import { readRSAPublicKey, writeRSAPublicKey } from './pkcs1.js';
+import { ecPoint, ecPublicJWK, jwkCurve, readNamedCurve } from './sec1.js';
 
 export function readSPKI(input: Uint8Array | DERNode, what = 'SubjectPublicKeyInfo'): PublicJWK {
   const node = input instanceof Uint8Array ? decodeDER(input, what) : input;

@@ -4,7 +4,7 @@
  * key is dropped and reported, the rest are kept; a set with nothing usable is a failure.
  */
 
-import { JWKError, type Problem, problem } from '../errors.js';
+import { JWKError, type Problem, problem } from '../errors/index.js';
 import { isPrivate, type JWK, type PublicJWK } from '../jwk/model.js';
 import { type JWKSetReport, parseJWKSet } from '../jwk/validate/index.js';
 import { RemoteJWKSFetchError } from './errors.js';

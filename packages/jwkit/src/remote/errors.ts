@@ -4,7 +4,7 @@
  * fetch are a `RemoteJWKSFetchError`, which also says which URL failed and with what status.
  */
 
-import { RemoteJWKSError } from '../errors.js';
+import { RemoteJWKSError } from '../errors/index.js';
 
 export const REMOTE_ERROR_CODES = [
   /** An option or URL given to the constructor is invalid. */

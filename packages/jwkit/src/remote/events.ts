@@ -4,7 +4,7 @@
  * from a fetched set, and transitions into serving a stale set or having none.
  */
 
-import type { Problem, RemoteJWKSError } from '../errors.js';
+import type { Problem, RemoteJWKSError } from '../errors/index.js';
 
 /** Why a key of a fetched set was not kept. */
 export type DroppedKeyCode =

@@ -4,7 +4,7 @@
  * conditional request when an ETag is known (RFC 9110 §13.1.2). Nothing here knows about keys.
  */
 
-import { JWKitError } from '../errors.js';
+import { JWKitError } from '../errors/index.js';
 import { parseRetryAfter } from './cache-policy.js';
 import type { Clock } from './clock.js';
 import { type RemoteErrorCode, RemoteJWKSFetchError, remoteError } from './errors.js';

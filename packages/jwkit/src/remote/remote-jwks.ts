@@ -13,7 +13,7 @@
  *   never wait for it.
  */
 
-import { JWKError, KeySelectionError, RemoteJWKSError } from '../errors.js';
+import { JWKError, KeySelectionError, RemoteJWKSError } from '../errors/index.js';
 import type { JWK } from '../jwk/model.js';
 import { JWKSet } from '../set/jwk-set.js';
 import type { JWSHeader, KeySource, SelectedKey, SelectKeyOptions } from '../set/key-source.js';

@@ -3,7 +3,7 @@
  * failures `StoreError`; this class covers changes a set refuses (codes in docs/api/set.md).
  */
 
-import { JWKitError } from '../errors.js';
+import { JWKitError } from '../errors/index.js';
 
 /** `add`/`replace`/`remove` refused a change, e.g. a duplicate `kid`. */
 export class JWKSetError extends JWKitError {}

@@ -4,7 +4,7 @@
  */
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { encode } from '../jwk/base64url.js';
+import { encode } from '../encoding/base64url.js';
 
 const encoder = new TextEncoder();
 

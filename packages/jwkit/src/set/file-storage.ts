@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { StoreError } from '../errors.js';
+import { StoreError } from '../errors/index.js';
 import {
   checkName,
   checkVersion,

@@ -4,13 +4,13 @@
  * selection never re-decodes key material.
  */
 
-import { UnsupportedError } from '../errors.js';
-import { keyBits } from '../jwk/import.js';
+import { UnsupportedError } from '../errors/index.js';
+import { keyBits } from '../jwk/key-alg.js';
 import type { JWK } from '../jwk/model.js';
 import { thumbprintInput } from '../jwk/thumbprint.js';
 import { isKty, type Kty } from '../registry.js';
 
-export interface KeyInfo {
+export interface KeyProfile {
   readonly kty: Kty;
   readonly crv: string | undefined;
   /** RSA modulus bits or oct key bits; `undefined` for EC/OKP, whose curve fixes the size. */
@@ -24,7 +24,7 @@ export interface KeyInfo {
 }
 
 /** Describes a key that has already been validated (kty and members known to be well formed). */
-export function keyInfo(jwk: JWK): KeyInfo {
+export function keyProfile(jwk: JWK): KeyProfile {
   const kty = jwk.kty;
   if (!isKty(kty)) throw new UnsupportedError(`key type ${JSON.stringify(kty)} is not supported`);
   const crv = typeof jwk.crv === 'string' ? jwk.crv : undefined;

@@ -4,7 +4,7 @@
  * from disk for each operation.
  */
 
-import { StoreError } from '../errors.js';
+import { StoreError } from '../errors/index.js';
 import type { JSONValue, StoredRecord, WriteOptions } from './storage.js';
 
 export interface RecordMapState {

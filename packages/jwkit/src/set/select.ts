@@ -12,15 +12,15 @@
  *    explicit `MultipleMatchPolicy`.
  */
 
-import { KeySelectionError } from '../errors.js';
+import { KeySelectionError } from '../errors/index.js';
 import type { JWK } from '../jwk/model.js';
 import { type AlgorithmInfo, algorithmAllowsKey, getAlgorithm } from '../registry.js';
-import type { KeyInfo } from './key-info.js';
+import type { KeyProfile } from './key-profile.js';
 import type { JWSHeader, MultipleMatchPolicy } from './key-source.js';
 
 export interface SelectableKey {
   readonly jwk: JWK;
-  readonly info: KeyInfo;
+  readonly info: KeyProfile;
 }
 
 /** The signature algorithm a header names; `KeySelectionError` when there is none. */
@@ -40,7 +40,7 @@ export function headerAlgorithm(header: Pick<JWSHeader, 'alg'>): AlgorithmInfo {
  * Why this key cannot verify a JWS signed with `alg`, or `undefined` when it can.
  * The reason completes the sentence "the key cannot verify <alg>: ...".
  */
-export function verificationRejection(jwk: JWK, info: KeyInfo, alg: AlgorithmInfo): string | undefined {
+export function verificationRejection(jwk: JWK, info: KeyProfile, alg: AlgorithmInfo): string | undefined {
   // RFC 7517 §4.2: a key published for encryption is not a signature key.
   if (jwk.use !== undefined && jwk.use !== 'sig') return `its "use" is ${JSON.stringify(jwk.use)}, not "sig"`;
   // RFC 7517 §4.3: when present, key_ops lists every permitted operation.

@@ -9,7 +9,7 @@ import { arbitraryKey, type KeyType, rsaPool, runs } from '../../../../test/help
 import { readJSON } from '../../../../test/helpers/vectors.js';
 import type { CryptoBackend, KeyHandle } from '../../src/crypto/backend.js';
 import { createWebBackend } from '../../src/crypto/web.js';
-import { decode, encode } from '../../src/jwk/base64url.js';
+import { decode, encode } from '../../src/encoding/base64url.js';
 import type { JWK, OctJWK, PrivateJWK, RSAPrivateJWK } from '../../src/jwk/model.js';
 import { toPublic } from '../../src/jwk/model.js';
 import { signatureAlgorithms } from '../../src/registry.js';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { arbitraryKey, type KeyType, rsaPool, runs } from '../../../../test/helpers/keys.js';
-import { keyMaterial } from '../../src/crypto/jwk-material.js';
-import { encode } from '../../src/jwk/base64url.js';
-import { cryptoKeyToJWK, jwkToCryptoKey } from '../../src/jwk/cryptokey.js';
+import { cryptoKeyToJWK, jwkToCryptoKey } from '../../src/crypto/cryptokey.js';
+import { encode } from '../../src/encoding/base64url.js';
+import { keyMaterial } from '../../src/jwk/material.js';
 import type { JWK, RSAPrivateJWK } from '../../src/jwk/model.js';
 import { toPublic } from '../../src/jwk/model.js';
 

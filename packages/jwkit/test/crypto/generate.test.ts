@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, nodeBackend } from '../../../../test/helpers/backends.js';
-import { decode } from '../../src/jwk/base64url.js';
-import { generateJWK, resolveGenerate } from '../../src/jwk/generate.js';
-import { importKey } from '../../src/jwk/import.js';
+import { generateJWK, resolveGenerate } from '../../src/crypto/generate.js';
+import { importKey } from '../../src/crypto/import.js';
+import { decode } from '../../src/encoding/base64url.js';
 import { canonicalOrder, toPublic } from '../../src/jwk/model.js';
 import { thumbprint } from '../../src/jwk/thumbprint.js';
 import { ALGORITHMS, algorithmKtys, CURVES } from '../../src/registry.js';

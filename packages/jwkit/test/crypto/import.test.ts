@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../../../test/helpers/backends.js';
 import { arbitraryKey } from '../../../../test/helpers/keys.js';
-import { encode } from '../../src/jwk/base64url.js';
-import { importKey } from '../../src/jwk/import.js';
+import { importKey } from '../../src/crypto/import.js';
+import { encode } from '../../src/encoding/base64url.js';
 import type { JWK } from '../../src/jwk/model.js';
 import { toPublic } from '../../src/jwk/model.js';
 

@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../../../test/helpers/backends.js';
 import { arbitraryKey, KEY_TYPES, rsaPool, runs } from '../../../../test/helpers/keys.js';
-import { keyMaterial } from '../../src/crypto/jwk-material.js';
-import { importKey } from '../../src/jwk/import.js';
-import { jwkToKeyObject, keyObjectToJWK } from '../../src/jwk/keyobject.js';
+import { importKey } from '../../src/crypto/import.js';
+import { jwkToKeyObject, keyObjectToJWK } from '../../src/crypto/keyobject.js';
+import { keyMaterial } from '../../src/jwk/material.js';
 import type { JWK, RSAPrivateJWK } from '../../src/jwk/model.js';
 import { toPublic } from '../../src/jwk/model.js';
 

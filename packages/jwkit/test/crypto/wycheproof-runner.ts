@@ -12,7 +12,7 @@
  * - A group key the backend refuses to import makes each of its tests a "no".
  */
 import type { CryptoBackend, KeyHandle } from '../../src/crypto/backend.js';
-import { encode } from '../../src/jwk/base64url.js';
+import { encode } from '../../src/encoding/base64url.js';
 import type { JWK } from '../../src/jwk/model.js';
 
 export interface WycheproofTest {

@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../../../test/helpers/backends.js';
 import { readWycheproof } from '../../../../test/helpers/vectors.js';
+import { importKey } from '../../src/crypto/import.js';
 import { createWebBackend } from '../../src/crypto/web.js';
-import { encode } from '../../src/jwk/base64url.js';
-import { importKey } from '../../src/jwk/import.js';
+import { encode } from '../../src/encoding/base64url.js';
 import {
   hex,
   MAC_FILES,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JWKitError } from '../../src/errors.js';
-import { checkBase64url, decode, decodeStd, encode, encodeStd } from '../../src/jwk/base64url.js';
+import { checkBase64url, decode, decodeStd, encode, encodeStd } from '../../src/encoding/base64url.js';
+import { JWKitError } from '../../src/errors/index.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 300);
 

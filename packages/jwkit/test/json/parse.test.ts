@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runs } from '../../../../test/helpers/keys.js';
-import { JWKError } from '../../src/errors.js';
+import { JWKError } from '../../src/errors/index.js';
 import { parseJSON } from '../../src/json/parse.js';
 
 function codeOf(fn: () => unknown): string | undefined {

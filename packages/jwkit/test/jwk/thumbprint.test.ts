@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readJSON } from '../../../../test/helpers/vectors.js';
-import type { JWKitError } from '../../src/errors.js';
+import type { JWKitError } from '../../src/errors/index.js';
 import { thumbprint, thumbprintInput, thumbprintURI } from '../../src/jwk/thumbprint.js';
 
 type AnyJWK = { kty: string; [m: string]: unknown };

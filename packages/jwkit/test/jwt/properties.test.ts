@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, nodeBackend } from '../../../../test/helpers/backends.js';
-import { JWKitError } from '../../src/errors.js';
-import { generateJWK } from '../../src/jwk/generate.js';
+import { generateJWK } from '../../src/crypto/generate.js';
+import { JWKitError } from '../../src/errors/index.js';
 import type { JWK } from '../../src/jwk/model.js';
 import { toPublic } from '../../src/jwk/model.js';
 import { decodeJWT } from '../../src/jwt/decode.js';

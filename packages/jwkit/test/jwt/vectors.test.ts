@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../../../test/helpers/backends.js';
 import { readJSON, readWycheproof } from '../../../../test/helpers/vectors.js';
-import { JWKitError } from '../../src/errors.js';
+import { JWKitError } from '../../src/errors/index.js';
 import type { JWK } from '../../src/jwk/model.js';
 import { type VerifyJWSOptions, verifyJWS, verifyJWT } from '../../src/jwt/verify.js';
 import { JWKSet } from '../../src/set/jwk-set.js';

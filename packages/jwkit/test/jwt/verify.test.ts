@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, nodeBackend, webBackend } from '../../../../test/helpers/backends.js';
-import { JWKitError, JWTError, KeySelectionError } from '../../src/errors.js';
-import { encode } from '../../src/jwk/base64url.js';
-import { generateJWK } from '../../src/jwk/generate.js';
+import { generateJWK } from '../../src/crypto/generate.js';
+import { encode } from '../../src/encoding/base64url.js';
+import { JWKitError, JWTError, KeySelectionError } from '../../src/errors/index.js';
 import type { JWK } from '../../src/jwk/model.js';
 import { toPublic } from '../../src/jwk/model.js';
 import { decodeJWT } from '../../src/jwt/decode.js';

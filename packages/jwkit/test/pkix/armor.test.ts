@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConversionError } from '../../src/errors.js';
-import { decodePEM, encodePEM, MAX_PEM_BLOCKS } from '../../src/jwk/pem.js';
+import { ConversionError } from '../../src/errors/index.js';
+import { decodePEM, encodePEM, MAX_PEM_BLOCKS } from '../../src/pkix/armor.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const der = Uint8Array.from({ length: 100 }, (_, i) => i);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConversionError } from '../../src/errors.js';
+import { ConversionError } from '../../src/errors/index.js';
 import {
   bitString,
   type DERNode,
@@ -17,7 +17,7 @@ import {
   sequence,
   TAG,
   unsignedInteger,
-} from '../../src/jwk/asn1.js';
+} from '../../src/pkix/asn1.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const bytes = (...b: number[]) => Uint8Array.from(b);

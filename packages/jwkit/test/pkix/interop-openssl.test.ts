@@ -7,10 +7,10 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenSSL, openssl } from '../../../../test/helpers/openssl.js';
-import { UnsupportedError } from '../../src/errors.js';
+import { UnsupportedError } from '../../src/errors/index.js';
 import type { JWK } from '../../src/jwk/model.js';
 import { toPublic } from '../../src/jwk/model.js';
-import { jwkToPEM, pemToJWK, pemToJWKs } from '../../src/jwk/pem/index.js';
+import { jwkToPEM, pemToJWK, pemToJWKs } from '../../src/pkix/convert.js';
 
 interface KeyType {
   readonly name: string;

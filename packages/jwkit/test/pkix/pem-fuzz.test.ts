@@ -6,9 +6,9 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { JWKitError } from '../../src/errors.js';
+import { JWKitError } from '../../src/errors/index.js';
 import type { JWK } from '../../src/jwk/model.js';
-import { derToJWK, jwkToDER, jwkToPEM, pemToJWKs } from '../../src/jwk/pem/index.js';
+import { derToJWK, jwkToDER, jwkToPEM, pemToJWKs } from '../../src/pkix/convert.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 

@@ -15,12 +15,12 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../../../test/helpers/backends.js';
-import { ConversionError, UnsupportedError } from '../../src/errors.js';
-import { bitString, encodeDER, oid, sequence, TAG, unsignedInteger } from '../../src/jwk/asn1.js';
-import { encode } from '../../src/jwk/base64url.js';
+import { encode } from '../../src/encoding/base64url.js';
+import { ConversionError, UnsupportedError } from '../../src/errors/index.js';
 import type { JWK, PrivateJWK } from '../../src/jwk/model.js';
 import { toPublic } from '../../src/jwk/model.js';
-import { derToJWK, jwkToDER, jwkToPEM, pemToJWK, pemToJWKs } from '../../src/jwk/pem/index.js';
+import { bitString, encodeDER, oid, sequence, TAG, unsignedInteger } from '../../src/pkix/asn1.js';
+import { derToJWK, jwkToDER, jwkToPEM, pemToJWK, pemToJWKs } from '../../src/pkix/convert.js';
 import { CURVES } from '../../src/registry.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);

@@ -3,17 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../../../test/helpers/backends.js';
 import { fingerprintToBase64url, type OpenSSL, openssl } from '../../../../test/helpers/openssl.js';
 import { readJSON } from '../../../../test/helpers/vectors.js';
-import { ConversionError, JWKitError, UnsupportedError } from '../../src/errors.js';
-import { decodeStd, encodeStd } from '../../src/jwk/base64url.js';
-import { pemToJWK } from '../../src/jwk/pem/index.js';
-import { decodePEM } from '../../src/jwk/pem.js';
 import {
-  type CertificateInfo,
   certificateToJWK,
-  parseCertificate,
   verifyCertificateChain,
   verifyCertificateSignature,
-} from '../../src/jwk/x509.js';
+} from '../../src/crypto/x509.js';
+import { decodeStd, encodeStd } from '../../src/encoding/base64url.js';
+import { ConversionError, JWKitError, UnsupportedError } from '../../src/errors/index.js';
+import { decodePEM } from '../../src/pkix/armor.js';
+import { pemToJWK } from '../../src/pkix/convert.js';
+import { type CertificateInfo, parseCertificate } from '../../src/pkix/x509/index.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 

@@ -1,6 +1,6 @@
 /** The bounded fetch against a real HTTP server on 127.0.0.1. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RemoteJWKSError } from '../../src/errors.js';
+import { RemoteJWKSError } from '../../src/errors/index.js';
 import { systemClock } from '../../src/remote/clock.js';
 import { RemoteJWKSFetchError } from '../../src/remote/errors.js';
 import { type FetchJWKSRequest, fetchJWKS } from '../../src/remote/fetch-jwks.js';

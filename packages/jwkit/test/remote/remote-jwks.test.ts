@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { webBackend } from '../../src/crypto/web.js';
-import { JWKitError, KeySelectionError, RemoteJWKSError } from '../../src/errors.js';
+import { JWKitError, KeySelectionError, RemoteJWKSError } from '../../src/errors/index.js';
 import type { RemoteJWKSetOptions } from '../../src/remote/options.js';
 import { RemoteJWKSet } from '../../src/remote/remote-jwks.js';
 import { EventLog } from './helpers/events.js';

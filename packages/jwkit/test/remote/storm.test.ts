@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { webBackend } from '../../src/crypto/web.js';
-import { KeySelectionError } from '../../src/errors.js';
+import { KeySelectionError } from '../../src/errors/index.js';
 import { RemoteJWKSet } from '../../src/remote/remote-jwks.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { etagHandler, gate, JWKSServer } from './helpers/jwks-server.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RemoteJWKSError } from '../../src/errors.js';
+import { RemoteJWKSError } from '../../src/errors/index.js';
 import { parseSourceURL, redirectProblem, transportProblem } from '../../src/remote/url-policy.js';
 
 const u = (s: string) => new URL(s);

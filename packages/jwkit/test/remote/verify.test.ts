@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeBackend } from '../../src/crypto/node.js';
-import { JWKitError } from '../../src/errors.js';
+import { JWKitError } from '../../src/errors/index.js';
 import { signJWT } from '../../src/jwt/sign.js';
 import { verifyJWT } from '../../src/jwt/verify.js';
 import { RemoteJWKSet } from '../../src/remote/remote-jwks.js';

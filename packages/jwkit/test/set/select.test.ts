@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readJSON } from '../../../../test/helpers/vectors.js';
-import { KeySelectionError } from '../../src/errors.js';
+import { KeySelectionError } from '../../src/errors/index.js';
 import type { JWK } from '../../src/jwk/model.js';
 import { JWKSet } from '../../src/set/jwk-set.js';
 

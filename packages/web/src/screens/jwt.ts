@@ -19,7 +19,7 @@ import {
   decodeJWT,
   JWKitError,
   JWKSet,
-  keyInfo,
+  keyProfile,
   thumbprint,
   validateJWK,
   verificationRejection,
@@ -78,7 +78,7 @@ function selection(keys: Keys, header: JWSHeader): { jwk?: JWK; why: string } {
 function rejection(jwk: JWK, header: JWSHeader): string | undefined {
   const alg = getAlgorithm(header.alg);
   if (alg === undefined || alg.use !== 'sig') return `${JSON.stringify(header.alg)} is not a JWS algorithm`;
-  return verificationRejection(jwk, keyInfo(jwk), alg);
+  return verificationRejection(jwk, keyProfile(jwk), alg);
 }
 
 function json(value: unknown): HTMLElement {

@@ -4,16 +4,7 @@
  */
 
 export { pow as modPow } from '@noble/curves/abstract/modular.js';
-
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** Big-endian unsigned octets to an integer (empty input is 0). */
-export function bytesToBigInt(bytes: Uint8Array): bigint {
-  if (bytes.length === 0) return 0n;
-  let hex = '';
-  for (const b of bytes) hex += HEX[b]!;
-  return BigInt(`0x${hex}`);
-}
+export { bytesToBigInt } from '../../encoding/bytes.js';
 
 /** Number of bits in a non-negative integer (0 for 0). */
 export function bitLength(n: bigint): number {

@@ -4,7 +4,7 @@
  * mode turns every warning into an error.
  */
 
-import { type Problem, problem } from '../../errors.js';
+import { type Problem, problem } from '../../errors/index.js';
 
 export interface CodeInfo {
   readonly severity: Problem['severity'];
@@ -106,6 +106,9 @@ export const PROBLEM_CODES = codes({
   X5C_CERT_EXPIRED: { severity: 'error', rfc: 'RFC 5280 §4.1.2.5' },
   X5C_CERT_NOT_YET_VALID: { severity: 'error', rfc: 'RFC 5280 §4.1.2.5' },
   X5C_CHAIN_ORDER: { severity: 'error', rfc: 'RFC 7517 §4.7' },
+  X5C_ISSUER_NOT_CA: { severity: 'error', rfc: 'RFC 5280 §6.1.4' },
+  X5C_ISSUER_KEY_USAGE: { severity: 'error', rfc: 'RFC 5280 §4.2.1.3' },
+  X5C_PATH_LENGTH: { severity: 'error', rfc: 'RFC 5280 §4.2.1.9' },
   X5C_CHAIN_SIGNATURE: { severity: 'error', rfc: 'RFC 5280 §6.1' },
   X5C_CHAIN_UNSUPPORTED: { severity: 'warning', rfc: 'RFC 5280 §6.1' },
   X5T_MISMATCH: { severity: 'warning', rfc: 'RFC 7517 §4.8' },

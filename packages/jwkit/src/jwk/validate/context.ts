@@ -3,7 +3,7 @@
  * decoded members, and the canonical spelling of members that arrived in a lenient form.
  */
 
-import { joinPath, type Problem } from '../../errors.js';
+import { joinPath, type Problem } from '../../errors/index.js';
 import type { AlgorithmInfo, CurveInfo, Kty } from '../../registry.js';
 import { makeProblem, type ProblemCode } from './codes.js';
 import type { ResolvedOptions } from './options.js';

@@ -5,7 +5,7 @@
  * is an error.
  */
 
-import { checkBase64url, decode, describeBase64urlIssue, encode } from '../base64url.js';
+import { checkBase64url, decode, describeBase64urlIssue, encode } from '../../encoding/base64url.js';
 import type { KeyContext } from './context.js';
 
 const STD_ONLY = /[+/]/;

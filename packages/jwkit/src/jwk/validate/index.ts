@@ -7,5 +7,3 @@ export { parseJWK, validateJWK } from './jwk.js';
 export type { ValidateOptions } from './options.js';
 export type { JWKSetReport, SkippedKey } from './set.js';
 export { parseJWKSet, validateJWKSet } from './set.js';
-export type { VerifyX5cChainOptions } from './x5c-chain.js';
-export { verifyX5cChain } from './x5c-chain.js';

@@ -1,6 +1,6 @@
 /** Turns the caller's input (JSON text or an object) into a private plain-data value. */
 
-import { JWKError, type Problem } from '../../errors.js';
+import { JWKError, type Problem } from '../../errors/index.js';
 import { parseJSON } from '../../json/parse.js';
 import { snapshotJSON } from '../../json/snapshot.js';
 import { adopt, makeProblem } from './codes.js';

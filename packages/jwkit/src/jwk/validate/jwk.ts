@@ -1,9 +1,9 @@
 /** validateJWK / parseJWK: one JWK, from JSON text or an object. */
 
-import { JWKError, type Problem } from '../../errors.js';
+import { JWKError, type Problem } from '../../errors/index.js';
 import type { JWK } from '../model.js';
-import { checkKey } from './check-key.js';
 import { readInput } from './input.js';
+import { checkOneKey } from './one-key.js';
 import { resolveOptions, type ValidateOptions } from './options.js';
 
 export interface JWKReport {
@@ -22,7 +22,7 @@ export function validateJWK(input: string | object, options?: ValidateOptions): 
   const opts = resolveOptions(options);
   const read = readInput(input, opts);
   if (read.unreadable) return { valid: false, problems: read.problems };
-  const result = checkKey(read.value, '', opts);
+  const result = checkOneKey(read.value, '', opts);
   const problems = [...read.problems, ...result.problems];
   const valid = result.key !== undefined && !problems.some((p) => p.severity === 'error');
   return valid ? { valid, problems, key: result.key } : { valid, problems };

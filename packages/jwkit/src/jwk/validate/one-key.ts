@@ -1,6 +1,6 @@
 /** Runs every rule over one key and builds its canonical copy. */
 
-import type { Problem } from '../../errors.js';
+import type { Problem } from '../../errors/index.js';
 import type { Kty } from '../../registry.js';
 import { canonicalOrder, type JWK } from '../model.js';
 import { makeProblem } from './codes.js';
@@ -40,7 +40,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function checkKey(value: unknown, path: string, options: ResolvedOptions): KeyResult {
+export function checkOneKey(value: unknown, path: string, options: ResolvedOptions): KeyResult {
   if (!isObject(value)) {
     const what = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
     return {

@@ -5,11 +5,11 @@
  * supported ranges." The report keeps the good keys and says which keys were skipped and why.
  */
 
-import { JWKError, joinPath, type Problem } from '../../errors.js';
+import { JWKError, joinPath, type Problem } from '../../errors/index.js';
 import type { JWK } from '../model.js';
-import { checkKey, isObject } from './check-key.js';
 import { makeProblem } from './codes.js';
 import { readInput } from './input.js';
+import { checkOneKey, isObject } from './one-key.js';
 import { resolveOptions, type ValidateOptions } from './options.js';
 import { SET_RULES, type SetEntry } from './rules/set.js';
 
@@ -64,7 +64,7 @@ export function validateJWKSet(input: string | object, options?: ValidateOptions
   const entries: SetEntry[] = [];
   list.slice(0, opts.maxKeys).forEach((item, index) => {
     const path = joinPath('keys', index);
-    const result = checkKey(item, path, opts);
+    const result = checkOneKey(item, path, opts);
     const problems = [...(perKey.get(index) ?? []), ...result.problems];
     const kid = stringMember(item, 'kid');
     const entry = { index, kid, kty: stringMember(item, 'kty'), alg: stringMember(item, 'alg') };

@@ -7,16 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJSON, readWycheproof } from '../../../../../test/helpers/vectors.js';
-import type { Problem } from '../../../src/errors.js';
-import { runRules } from '../../../src/jwk/validate/check-key.js';
+import { verifyX5cChain } from '../../../src/crypto/x5c-chain.js';
+import type { Problem } from '../../../src/errors/index.js';
 import { PROBLEM_CODES, type ProblemCode } from '../../../src/jwk/validate/codes.js';
 import { KeyContext } from '../../../src/jwk/validate/context.js';
-import {
-  type ValidateOptions,
-  validateJWK,
-  validateJWKSet,
-  verifyX5cChain,
-} from '../../../src/jwk/validate/index.js';
+import { type ValidateOptions, validateJWK, validateJWKSet } from '../../../src/jwk/validate/index.js';
+import { runRules } from '../../../src/jwk/validate/one-key.js';
 import { resolveOptions } from '../../../src/jwk/validate/options.js';
 import { type Chain, makeChain, std } from './certs.js';
 import { b64u, b64uToBigint, baseKeys, bigintToB64u, fromB64u, type JSONObject, without } from './helpers.js';
@@ -249,6 +245,18 @@ const CASES: Record<ProblemCode, Case> = {
     }),
     path: 'x5c[1]',
   },
+  X5C_ISSUER_NOT_CA: {
+    run: key((f) => ({ ...f.chain.jwk, x5c: f.chain.notCA.map(std) }), { x5c: { verifyChain: true } }),
+    path: 'x5c[1]',
+  },
+  X5C_ISSUER_KEY_USAGE: {
+    run: key((f) => ({ ...f.chain.jwk, x5c: f.chain.noCertSign.map(std) }), { x5c: { verifyChain: true } }),
+    path: 'x5c[1]',
+  },
+  X5C_PATH_LENGTH: {
+    run: key((f) => ({ ...f.chain.jwk, x5c: f.chain.tooLong.map(std) }), { x5c: { verifyChain: true } }),
+    path: 'x5c[2]',
+  },
   X5C_CHAIN_SIGNATURE: {
     run: chain((f) => {
       return { ...f.chain.jwk, x5c: [std(f.chain.forgedDER), std(f.chain.caDER)] };
@@ -337,7 +345,7 @@ describe('every problem code', () => {
 });
 
 describe('docs/api/validate.md', () => {
-  const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'api', 'validate.md'), 'utf8');
+  const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', '..', '..', 'docs', 'api', 'validate.md'), 'utf8');
   const rows = new Map(
     [...doc.matchAll(/^\| `([A-Z0-9_]+)` \| ([EW]) \| ([^|]+) \|/gm)].map((m) => [
       m[1]!,

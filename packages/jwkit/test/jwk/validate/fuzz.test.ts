@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JWK_MEMBER_NAMES } from '../../../../../test/helpers/jwk-members.js';
 import { arbitraryKey, KEY_TYPES, rsaPool, runs } from '../../../../../test/helpers/keys.js';
-import { JWKError, type Problem } from '../../../src/errors.js';
+import { JWKError, type Problem } from '../../../src/errors/index.js';
 import type { RSAPrivateJWK } from '../../../src/jwk/model.js';
 import { toPublic } from '../../../src/jwk/model.js';
 import { PROBLEM_CODES } from '../../../src/jwk/validate/codes.js';

@@ -1,7 +1,7 @@
 /** Keys and small assertions shared by the validation tests. */
 import { generateKeyPairSync } from 'node:crypto';
 import { readJSON } from '../../../../../test/helpers/vectors.js';
-import type { Problem } from '../../../src/errors.js';
+import type { Problem } from '../../../src/errors/index.js';
 
 export type JSONObject = Record<string, unknown>;
 

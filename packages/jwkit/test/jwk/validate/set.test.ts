@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JWKError } from '../../../src/errors.js';
+import { JWKError } from '../../../src/errors/index.js';
 import { parseJWKSet, validateJWK, validateJWKSet } from '../../../src/jwk/validate/index.js';
 import { b64u, baseKeys, codes, without } from './helpers.js';
 

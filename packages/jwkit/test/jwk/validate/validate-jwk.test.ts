@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JWKError } from '../../../src/errors.js';
+import { JWKError } from '../../../src/errors/index.js';
 import { parseJWK, validateJWK } from '../../../src/jwk/validate/index.js';
 import { baseKeys, codes, without } from './helpers.js';
 

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readWycheproof } from '../../../../../test/helpers/vectors.js';
-import type { Problem } from '../../../src/errors.js';
+import type { Problem } from '../../../src/errors/index.js';
 import { validateJWK } from '../../../src/jwk/validate/index.js';
 import type { JSONObject } from './helpers.js';
 

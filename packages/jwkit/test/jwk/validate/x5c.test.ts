@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, readJSON } from '../../../../../test/helpers/vectors.js';
-import { validateJWK, validateJWKSet, verifyX5cChain } from '../../../src/jwk/validate/index.js';
+import { verifyX5cChain } from '../../../src/crypto/x5c-chain.js';
+import { validateJWK, validateJWKSet } from '../../../src/jwk/validate/index.js';
 import { type Chain, makeChain, std } from './certs.js';
 import { codes, type JSONObject } from './helpers.js';
 

@@ -1,7 +1,7 @@
 /** EC key rules (RFC 7518 §6.2, RFC 8812 §3.1). */
 
-import { equalBytes } from '@noble/curves/utils.js';
-import { encode } from '../../base64url.js';
+import { encode } from '../../../encoding/base64url.js';
+import { equalBytes } from '../../../encoding/bytes.js';
 import { bytesToBigInt } from '../../math/bigint.js';
 import { weierstrassCurve } from '../../math/curves.js';
 import type { KeyContext, Rule } from '../context.js';

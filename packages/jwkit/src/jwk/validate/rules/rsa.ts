@@ -1,7 +1,7 @@
 /** RSA key rules (RFC 7518 §6.3, RFC 8017 §3). */
 
+import { encode } from '../../../encoding/base64url.js';
 import { RSA_MAX_BITS } from '../../../registry.js';
-import { encode } from '../../base64url.js';
 import { bitLength, bytesToBigInt, gcd, lcm, modPow } from '../../math/bigint.js';
 import type { KeyContext, Rule } from '../context.js';
 import { memberBytes } from '../decode.js';

@@ -1,6 +1,6 @@
 /** Rules over the keys of a set (RFC 7517 §5): they concern keys together, not one key. */
 
-import type { Problem } from '../../../errors.js';
+import type { Problem } from '../../../errors/index.js';
 import { isPrivate, type JWK } from '../../model.js';
 import { thumbprintInput } from '../../thumbprint.js';
 import { makeProblem } from '../codes.js';

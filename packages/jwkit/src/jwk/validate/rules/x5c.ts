@@ -5,12 +5,12 @@
  * `x5t`, WorkOS's `x5t#S256`) while their keys are fine.
  */
 
-import { equalBytes } from '@noble/curves/utils.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { decodeStd } from '../../../encoding/base64url.js';
+import { equalBytes, toHex } from '../../../encoding/bytes.js';
+import { type CertificateInfo, chainLinks, parseCertificate } from '../../../pkix/x509/index.js';
 import { isKty, THUMBPRINT_MEMBERS } from '../../../registry.js';
-import { decodeStd } from '../../base64url.js';
-import { type CertificateInfo, parseCertificate } from '../../x509.js';
 import type { KeyContext, Rule } from '../context.js';
 import { memberBytes } from '../decode.js';
 
@@ -166,43 +166,35 @@ export const x5cValidity: Rule = (ctx) => {
   });
 };
 
+/** The problem code of each kind of bad link the chain walker finds. */
+const LINK_CODES = {
+  name: 'X5C_CHAIN_ORDER',
+  'not-ca': 'X5C_ISSUER_NOT_CA',
+  'key-usage': 'X5C_ISSUER_KEY_USAGE',
+  'path-length': 'X5C_PATH_LENGTH',
+} as const;
+
 /**
  * ValidateOptions.x5c.verifyChain: "each following certificate MUST directly certify the one
- * preceding it" (RFC 7517 §4.7), by names here; `verifyX5cChain` adds the signatures.
+ * preceding it" (RFC 7517 §4.7): names linked by DER, each issuer a CA allowed to sign
+ * certificates (RFC 5280 §6.1.4), checked by the one chain walker (src/pkix/x509/chain.ts);
+ * `verifyX5cChain` adds the signatures over the same links.
  */
 export const x5cChainOrder: Rule = (ctx) => {
   const chain = x5cChain(ctx);
   if (!ctx.options.x5cVerifyChain || chain === undefined) return;
-  for (let i = 0; i + 1 < chain.length; i++) {
-    if (!issuedBy(chain[i]!, chain[i + 1]!)) {
-      ctx.report(
-        'X5C_CHAIN_ORDER',
-        ['x5c', i + 1],
-        `certificate ${i} is issued by "${chain[i]!.issuer}" but certificate ${i + 1} is "${chain[i + 1]!.subject}"; order "x5c" leaf first, each certificate followed by its issuer`,
-      );
+  for (const link of chainLinks(chain)) {
+    if (link.problem !== undefined) {
+      ctx.report(LINK_CODES[link.problem], ['x5c', link.index + 1], link.message!);
     }
   }
 };
-
-/** RFC 5280 §7.1 compares normalised names; equal DER or case-insensitively equal text covers practice. */
-export function issuedBy(cert: CertificateInfo, issuer: CertificateInfo): boolean {
-  return (
-    equalBytes(cert.issuerDER, issuer.subjectDER) ||
-    cert.issuer.toLowerCase() === issuer.subject.toLowerCase()
-  );
-}
 
 function isHex(bytes: Uint8Array, size: number): boolean {
   return (
     bytes.length === size * 2 &&
     bytes.every((b) => (b >= 0x30 && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x66))
   );
-}
-
-function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
 }
 
 export const X5C_RULES: readonly Rule[] = [x5u, x5cLeafKey, x5cThumbprints, x5cValidity, x5cChainOrder];
