@@ -11,7 +11,7 @@
 import { Hono } from 'hono';
 import type { KeyManager } from '../key-manager.js';
 import { Counter } from '../stats.js';
-import { adminRoutes } from './admin.js';
+import { type AdminOptions, adminRoutes } from './admin.js';
 import { JWKSEndpoint, preflight } from './jwks.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js';
 import { errorResponse, errorToResponse, jsonResponse } from './responses.js';
@@ -22,8 +22,19 @@ export interface AppOptions {
   issuer?: string;
   /** `jwks_uri` in the discovery document. Default: `<issuer>/.well-known/jwks.json`. */
   jwksUri?: string;
-  /** Enables the admin API under `/admin` (Bearer token). Default: none, and `/admin` answers 404. */
-  adminToken?: string;
+  /** Enables the admin API under `/admin` (Bearer token; a function is asked per request). Default: none, and `/admin` answers 404. */
+  adminToken?: string | (() => string);
+  /**
+   * What this app answers: `all` (default; the library's single app), `public` (JWKS, discovery,
+   * health, web app: `/admin` and `/metrics` answer 404) or `admin` (`/admin`, `/metrics`, health).
+   */
+  surface?: 'all' | 'public' | 'admin';
+  /** True while the first keys are being made: `/readyz` says so, and an empty JWKS answers 503. */
+  starting?: () => boolean;
+  /** More admin settings (logging, backoff, audit, signed-token counter). */
+  admin?: Omit<AdminOptions, 'token' | 'bodyLimit' | 'issuer'>;
+  /** More lines for /metrics (Prometheus text, families included). */
+  metrics?: () => string[];
   /** JWKS media type: `jwk-set+json` (default, `application/jwk-set+json`) or `json`. */
   contentType?: 'jwk-set+json' | 'json';
   /** A directory with the built web app (e.g. `dist/web`), served at `/`. Default: none. */
@@ -66,16 +77,24 @@ export function buildApp(manager: KeyManager, options: AppOptions = {}): BuiltAp
     requests.inc(`${routeOf(c.req.path)} ${c.res.status}`);
   });
 
+  const surface = options.surface ?? 'all';
+  const isPublic = surface !== 'admin';
+  const isAdmin = surface !== 'public';
   const jwks = new JWKSEndpoint(
     manager,
     options.contentType === undefined ? {} : { contentType: options.contentType },
   );
-  for (const path of JWKS_PATHS) {
-    app.get(path, (c) => jwks.respond(c.req.raw));
-    app.options(path, () => preflight());
+  if (isPublic) {
+    for (const path of JWKS_PATHS) {
+      app.get(path, (c) => {
+        if (options.starting?.() && manager.publication().keys.length === 0) return startingResponse();
+        return jwks.respond(c.req.raw);
+      });
+      app.options(path, () => preflight());
+    }
   }
 
-  if (options.issuer !== undefined) {
+  if (isPublic && options.issuer !== undefined) {
     const issuer = options.issuer;
     const jwksUri = options.jwksUri ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`;
     app.get(DISCOVERY, () =>
@@ -97,23 +116,29 @@ export function buildApp(manager: KeyManager, options: AppOptions = {}): BuiltAp
   app.get('/healthz', () => jsonResponse(200, { status: 'ok' }));
   app.get('/readyz', () => {
     const health = manager.health();
-    return jsonResponse(health.ready ? 200 : 503, {
-      status: health.ready ? 'ready' : 'not ready',
+    const starting = options.starting?.() === true;
+    const ready = health.ready && !starting;
+    return jsonResponse(ready ? 200 : 503, {
+      status: ready ? 'ready' : starting ? 'starting: making the first keys' : 'not ready',
       ...health,
+      ...(starting ? { starting: true } : {}),
     });
   });
-  app.get(
-    '/metrics',
-    () =>
-      new Response(renderMetrics(manager, requests), {
+  if (isAdmin) {
+    app.get('/metrics', () => {
+      let text = renderMetrics(manager, requests);
+      if (options.metrics) text += `${options.metrics().join('\n')}\n`;
+      return new Response(text, {
         headers: { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' },
-      }),
-  );
+      });
+    });
+  }
 
-  if (options.adminToken !== undefined && options.adminToken !== '') {
+  if (isAdmin && options.adminToken !== undefined && options.adminToken !== '') {
     app.route(
       '/admin',
       adminRoutes(manager, {
+        ...options.admin,
         token: options.adminToken,
         ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
         ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
@@ -125,7 +150,7 @@ export function buildApp(manager: KeyManager, options: AppOptions = {}): BuiltAp
     app.all('/admin/*', () => notFound());
   }
 
-  if (options.webRoot !== undefined) {
+  if (isPublic && options.webRoot !== undefined) {
     const web = webHandler(options.webRoot);
     app.get('*', async (c, next) => {
       const res = await web(c.req.raw);
@@ -143,6 +168,17 @@ export function buildApp(manager: KeyManager, options: AppOptions = {}): BuiltAp
     return res;
   });
   return { app, jwks, requests };
+}
+
+/** The JWKS while the first keys are made: not an empty set a cache could keep (RFC 9110 §15.6.4). */
+function startingResponse(): Response {
+  const res = errorResponse(
+    503,
+    'ERR_STARTING',
+    'the server is making its first keys; try again in a few seconds',
+  );
+  res.headers.set('retry-after', '2');
+  return res;
 }
 
 function notFound(): Response {

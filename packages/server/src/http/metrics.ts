@@ -10,18 +10,23 @@ import { KEY_STATES } from '../stores/store.js';
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** Label values escape backslash, double quote and newline (exposition format §"Comments, help text, and type information"). */
-function label(value: string): string {
+export function label(value: string): string {
   return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 }
 
-function labels(pairs: Record<string, string>): string {
+export function labels(pairs: Record<string, string>): string {
   const inner = Object.entries(pairs)
     .map(([k, v]) => `${k}="${label(v)}"`)
     .join(',');
   return inner ? `{${inner}}` : '';
 }
 
-function family(out: string[], name: string, type: 'counter' | 'gauge' | 'histogram', help: string): void {
+export function family(
+  out: string[],
+  name: string,
+  type: 'counter' | 'gauge' | 'histogram',
+  help: string,
+): void {
   out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
 }
 
@@ -56,6 +61,28 @@ export function renderMetrics(manager: KeyManager, requests: Counter): string {
       const n = keys.filter((k) => k.alg === alg && k.state === state).length;
       out.push(`jwkit_keys${labels({ alg, state })} ${n}`);
     }
+  }
+  const now = manager.clock.now();
+  family(
+    out,
+    'jwkit_next_rotation_seconds',
+    'gauge',
+    'Seconds until the current key of an alg stops signing (negative: overdue), by alg.',
+  );
+  const current = (alg: string) => keys.find((k) => k.alg === alg && k.state === 'current');
+  for (const p of manager.policies) {
+    const k = current(p.alg);
+    if (k) out.push(`jwkit_next_rotation_seconds${labels({ alg: p.alg })} ${(k.retiresAt - now) / 1000}`);
+  }
+  family(
+    out,
+    'jwkit_current_key_age_seconds',
+    'gauge',
+    'Seconds since the current key of an alg started signing, by alg.',
+  );
+  for (const p of manager.policies) {
+    const k = current(p.alg);
+    if (k) out.push(`jwkit_current_key_age_seconds${labels({ alg: p.alg })} ${(now - k.activatesAt) / 1000}`);
   }
   family(out, 'jwkit_jwks_keys', 'gauge', 'Keys in the published JWK Set.');
   out.push(`jwkit_jwks_keys ${manager.publication().keys.length}`);

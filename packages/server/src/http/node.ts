@@ -19,10 +19,18 @@ export type NodeListener = (request: IncomingMessage, response: ServerResponse) 
 export function createNodeListener(manager: KeyManager, options: AppOptions = {}): NodeListener {
   const { app, jwks, requests } = buildApp(manager, options);
   const viaApp = getRequestListener(app.fetch);
+  const fast = options.surface !== 'admin';
+  const starting = options.starting;
   return (req, res) => {
     const method = req.method;
     // An exact match only: a query string or an odd spelling takes the app's route, which answers the same.
-    if ((method === 'GET' || method === 'HEAD') && req.url !== undefined && JWKS_PATHS.includes(req.url)) {
+    if (
+      fast &&
+      (method === 'GET' || method === 'HEAD') &&
+      req.url !== undefined &&
+      JWKS_PATHS.includes(req.url) &&
+      !(starting?.() && manager.publication().keys.length === 0)
+    ) {
       let answer: ReturnType<typeof jwks.answer>;
       try {
         answer = jwks.answer(req.headers['if-none-match'], req.headers['accept-encoding']);

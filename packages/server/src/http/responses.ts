@@ -26,6 +26,8 @@ const STATUS: Readonly<Record<string, number>> = Object.freeze({
   ERR_KEY_REVOKED: 409,
   ERR_BODY_TOO_LARGE: 413,
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  ERR_TOO_MANY_ATTEMPTS: 429,
+  ERR_STARTING: 503,
   ERR_NO_SIGNING_KEY: 503,
 });
 
