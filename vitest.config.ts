@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^jwkit$/, replacement: at('./packages/jwkit/src/index.node.ts') },
       { find: /^jwkit\/internal$/, replacement: at('./packages/jwkit/src/internal.ts') },
       { find: /^@jwkit\/server$/, replacement: at('./packages/server/src/index.ts') },
+      { find: /^@jwkit\/server\/config$/, replacement: at('./packages/server/src/config-table.ts') },
     ],
   },
   test: {

@@ -39,6 +39,7 @@ await build({
     jwkit: './packages/jwkit/src/index.node.ts',
     'jwkit/internal': './packages/jwkit/src/internal.ts',
     '@jwkit/server': './packages/server/src/index.ts',
+    '@jwkit/server/config': './packages/server/src/config-table.ts',
   },
   external: ['pg', 'pg-native', 'pkcs11js'],
   banner: {

@@ -12,4 +12,5 @@ export const PACKAGE_SOURCES: Readonly<Record<string, string>> = {
   jwkit: join(REPO_ROOT, 'packages', 'jwkit', 'src', 'index.node.ts'),
   'jwkit/internal': join(REPO_ROOT, 'packages', 'jwkit', 'src', 'internal.ts'),
   '@jwkit/server': join(REPO_ROOT, 'packages', 'server', 'src', 'index.ts'),
+  '@jwkit/server/config': join(REPO_ROOT, 'packages', 'server', 'src', 'config-table.ts'),
 };
