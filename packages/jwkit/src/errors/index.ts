@@ -87,3 +87,11 @@ export function joinPath(base: string, member: string | number): string {
   if (safe !== member) return `${base}[${safe}]`;
   return base ? `${base}.${member}` : member;
 }
+export {
+  ERROR_CODES,
+  type ErrorClassName,
+  type ErrorCode,
+  type ErrorCodeInfo,
+  errorCodeInfo,
+  httpStatus,
+} from './codes.js';
