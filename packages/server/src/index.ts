@@ -28,19 +28,81 @@ export {
   type ManagerClock,
   type ManagerEvent,
   type Publication,
+  policyFlagsOf,
+  type ReconcileOptions,
+  reconcilePolicy,
 } from './key-manager.js';
-export { type ImportInput, type SigningJWK, sealKey } from './key-material.js';
 export {
+  bindPublic,
+  type ImportInput,
+  openMaterial,
+  type PublicProof,
+  provenPublic,
+  type SigningJWK,
+  sealKey,
+  sealMaterial,
+} from './key-material.js';
+export {
+  formatAudit,
   formatKeys,
+  formatPolicy,
   type KeysOptions,
+  keysAudit,
+  keysBackup,
   keysImport,
+  keysInit,
   keysList,
+  keysPolicySet,
+  keysPolicyShow,
+  keysRekey,
+  keysRestore,
   keysRevoke,
   keysRotate,
+  readPassphrase,
 } from './keys-command.js';
-export { defaultMasterKeyFile, type MasterKeyOptions } from './master-key-file.js';
-export { DEFAULT_ALGS, POLICY_DEFAULTS, type Policy, type PolicyInput, resolvePolicies } from './policy.js';
+export {
+  defaultMasterKeyFile,
+  type MasterKeyOptions,
+  type OpenWriterOptions,
+  openWriterStore,
+} from './master-key-file.js';
+export {
+  CACHE_DEFAULTS,
+  DEFAULT_ALGS,
+  describePolicy,
+  POLICY_DEFAULTS,
+  type Policy,
+  type PolicyFlags,
+  type PolicyInput,
+  policyDifferences,
+  resolvePolicies,
+  type StoredPolicy,
+} from './policy.js';
+export { type AuditActor, auditText } from './stores/audit.js';
 export { cacheLifetime, checkInvariants, type ScheduleEvent, type ScheduleSettings } from './schedule.js';
 export { type RunningServer, type ServeOptions, serve } from './serve.js';
 export { DEFAULT_STORE_URL, type OpenStoreOptions, openStore } from './stores/open.js';
-export type { KeyState, KeyStore, Mutation, Snapshot, StoredKey } from './stores/store.js';
+export type {
+  AuditEntry,
+  AuditQuery,
+  KeyState,
+  KeyStore,
+  Mutation,
+  NewAuditEntry,
+  Snapshot,
+  StoredKey,
+  StoreIdentity,
+} from './stores/store.js';
+export {
+  type ConfigSources,
+  type ConfigValues,
+  helpText,
+  parseSetting,
+  type ResolvedConfig,
+  readConfigFile,
+  renderConfigDocs,
+  resolveConfig,
+  type Setting,
+  SETTINGS,
+} from './config.js';
+export { createLogger, escapeText, formatLine, type LogFormat, type Logger, type LogLevel } from './log.js';

@@ -16,19 +16,50 @@ import { seconds } from 'jwkit/internal';
 import type { MasterKey } from './crypto-at-rest.js';
 import { type Duration, formatMillis, toMillis } from './duration.js';
 import { KeyLifecycleError, ServerConfigError } from './errors.js';
-import { generateKey, type ImportInput, openKey, readImportedKey, type SigningJWK } from './key-material.js';
-import { type Policy, type PolicyInput, resolvePolicies } from './policy.js';
+import {
+  generateKey,
+  type ImportInput,
+  openKey,
+  type PublicProof,
+  provenPublic,
+  readImportedKey,
+  type SigningJWK,
+} from './key-material.js';
+import {
+  applyPolicyFlags,
+  describePolicy,
+  type Policy,
+  type PolicyFlags,
+  type PolicyInput,
+  parseStoredPolicy,
+  policyDifferences,
+  policyFromFlags,
+  type StoredPolicy,
+  serializePolicy,
+} from './policy.js';
 import {
   cacheLifetime,
   Draft,
   type FreshKey,
   isPublished,
   nextEventAt,
+  retention,
   type ScheduleEvent,
   type ScheduleSettings,
+  settingsOf,
 } from './schedule.js';
 import { Counter, Histogram, type ManagerStats } from './stats.js';
-import { type KeyState, type KeyStore, type Snapshot, STATE_RANK, type StoredKey } from './stores/store.js';
+import { type AuditActor, type AuditContext, auditEntry, keyEvents, writerId } from './stores/audit.js';
+import {
+  type AuditEntry,
+  type AuditQuery,
+  type KeyState,
+  type KeyStore,
+  type Mutation,
+  type Snapshot,
+  STATE_RANK,
+  type StoredKey,
+} from './stores/store.js';
 
 export interface ManagerClock {
   /** Milliseconds since the Unix epoch. */
@@ -38,10 +69,22 @@ export interface ManagerClock {
 export interface KeyManagerOptions {
   store: KeyStore;
   masterKey: MasterKey;
-  /** Algorithms (or full policies) to keep keys for. Default `['ES256', 'RS256']`. */
+  /**
+   * Algorithms (or full policies) to keep keys for. These and the other policy options
+   * (`policyDefaults`, `cacheMaxAge`, `staleWhileRevalidate`, `skew`) set the policy of a store
+   * that has none; a store's stored policy wins over them, and any of them that disagrees with it
+   * makes `open` throw `ERR_POLICY_MISMATCH` unless `updatePolicy` is set (issue 14.1). Options
+   * left out are not compared. Default for a new store `['ES256', 'RS256']`.
+   */
   policies?: readonly (string | PolicyInput)[];
   /** Policy values for algorithms given by name only. Default: `POLICY_DEFAULTS`. */
   policyDefaults?: Partial<Omit<PolicyInput, 'alg'>>;
+  /** Change the stored policy to what the options give (on purpose: `jwkit serve --update-policy`). Default false. */
+  updatePolicy?: boolean;
+  /** Refuse a store with no stored policy (ERR_POLICY_MISSING) instead of setting one from the options. Default false. */
+  requireStoredPolicy?: boolean;
+  /** Who this manager's own method calls are audited as. Default `library` (the schedule is always `schedule`). */
+  actor?: AuditActor;
   /** Default: the system clock. Tests inject a fake one and call `tick()`. */
   clock?: ManagerClock;
   /** The longest `max-age` of a JWKS response. Default `15m`. */
@@ -63,7 +106,13 @@ export type ManagerEvent =
   | ScheduleEvent
   | { type: 'published'; revision: number; kids: string[] }
   | { type: 'store-error'; error: Error }
-  | { type: 'store-recovered' };
+  | { type: 'store-recovered' }
+  /** An audit entry written by another process (the CLI, another replica) since the last reload. */
+  | { type: 'audit'; entry: AuditEntry }
+  /** A stored key the store does not prove (issue 13.2); `refused`: it is not published. */
+  | { type: 'integrity-error'; kid: string; reason: string; refused: boolean }
+  /** The stored policy changed (by this or another writer). */
+  | { type: 'policy-changed'; policy: StoredPolicy };
 
 /** One key as reported by `list()`, `GET /admin/keys` and `jwkit keys list`. */
 export interface KeyInfo {
@@ -95,16 +144,23 @@ export interface Health {
   /** When the store last answered (ISO-8601), null before it ever did. */
   lastSync: string | null;
   missing: string[];
+  /** The error code behind `error` (ERR_STORE_MISSING, ERR_STORE_REPLACED, ERR_MASTER_KEY_MISMATCH, ...). */
+  code?: string;
+  /** The store's identity (random id; SQLite file device and inode) as opened. */
+  storeId?: string;
+  /** Stored keys the store does not prove; `refused` ones are not published. */
+  integrity: { kid: string; reason: string; refused: boolean }[];
 }
 
-const KEY_CHECK_AAD = 'jwkit master key check';
+/** The additional data of the store's key check: an empty message sealed under the master key that made the store. */
+export const KEY_CHECK_AAD = 'jwkit master key check';
 const MAX_ATTEMPTS = 8;
 
 export class KeyManager {
   readonly store: KeyStore;
-  readonly policies: readonly Policy[];
-  readonly settings: ScheduleSettings;
   readonly clock: ManagerClock;
+  /** This process's writer id in the audit trail. */
+  readonly writer: string = writerId();
   readonly stats: ManagerStats = {
     rotations: new Counter(),
     storeLatency: new Map(),
@@ -125,19 +181,23 @@ export class KeyManager {
   #closed = false;
   #unwatch: (() => void) | undefined;
   #loopRun: Promise<void> = Promise.resolve();
+  #policy: StoredPolicy;
+  #policyText: string;
+  #settings: ScheduleSettings;
+  #masterKeyError: Error | undefined;
+  #proofs = new Map<string, { fingerprint: string; proof: PublicProof }>();
+  #integrity: { kid: string; reason: string; refused: boolean }[] = [];
+  #auditCursor = 0;
+  #auditPull: Promise<void> = Promise.resolve();
 
-  private constructor(options: KeyManagerOptions) {
+  private constructor(options: KeyManagerOptions, policy: StoredPolicy) {
     this.#options = options;
     this.store = options.store;
     this.#masterKey = options.masterKey;
     this.clock = options.clock ?? { now: () => Date.now() };
-    this.policies = resolvePolicies(options.policies, options.policyDefaults);
-    this.settings = {
-      policies: this.policies,
-      cacheMaxAge: toMillis(options.cacheMaxAge ?? '15m', 'cacheMaxAge'),
-      staleWhileRevalidate: toMillis(options.staleWhileRevalidate ?? '1m', 'staleWhileRevalidate'),
-      skew: toMillis(options.skew ?? '1m', 'skew'),
-    };
+    this.#policy = policy;
+    this.#policyText = serializePolicy(policy);
+    this.#settings = settingsOf(policy);
     this.#pollInterval = toMillis(options.pollInterval ?? '5s', 'pollInterval');
     if (this.#pollInterval <= 0 || this.#pollInterval > this.settings.skew) {
       throw new ServerConfigError(
@@ -148,14 +208,61 @@ export class KeyManager {
     }
   }
 
-  /** Loads the store, checks the master key against it, and (by default) creates the first keys. */
+  /**
+   * Loads the store, checks the master key against it, reconciles the stored policy with the
+   * options (see `policies`), and (by default) creates the first keys.
+   */
   static async open(options: KeyManagerOptions): Promise<KeyManager> {
-    const manager = new KeyManager(options);
+    const first = await options.store.load();
+    if (first.keyCheck !== null) options.masterKey.open(first.keyCheck, KEY_CHECK_AAD);
+    const policy = await reconcilePolicy(options.store, policyFlagsOf(options), {
+      update: options.updatePolicy === true,
+      requireStored: options.requireStoredPolicy === true,
+      actor: options.actor ?? 'library',
+      ...(options.clock ? { now: options.clock.now() } : {}),
+    });
+    const manager = new KeyManager(options, policy);
     const snapshot = await manager.#timed('load', () => manager.store.load());
     manager.#checkMasterKey(snapshot);
     manager.#adopt(snapshot);
+    const last = await manager.store.audit?.({ limit: 1 }).catch(() => []);
+    manager.#auditCursor = last?.[0]?.id ?? 0;
     if (options.schedule !== false) await manager.tick();
     return manager;
+  }
+
+  /** The stored policy this manager schedules from (updated when another writer changes it). */
+  get storedPolicy(): StoredPolicy {
+    return this.#policy;
+  }
+
+  get policies(): readonly Policy[] {
+    return this.#policy.policies;
+  }
+
+  get settings(): ScheduleSettings {
+    return this.#settings;
+  }
+
+  /** The audit trail, oldest first (`GET /admin/audit`); `[]` for a store without one. */
+  async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    return (await this.store.audit?.(query)) ?? [];
+  }
+
+  /**
+   * Appends an audit entry that describes no key change: an admin call, a failed admin
+   * authentication. Kids and details are stored as given (escaped when printed).
+   */
+  async recordAudit(
+    event: string,
+    fields: { actor?: AuditActor; kid?: string | null; alg?: string | null; detail?: unknown } = {},
+  ): Promise<void> {
+    const ctx: AuditContext = {
+      actor: fields.actor ?? this.#options.actor ?? 'library',
+      writer: this.writer,
+      at: this.clock.now(),
+    };
+    await this.store.appendAudit?.([auditEntry(ctx, event, fields)]);
   }
 
   /** Starts the background schedule: a timer for the next due change, a poll, and store notifications. */
@@ -192,29 +299,33 @@ export class KeyManager {
         for (const alg of new Set(d.keys().map((k) => k.alg))) if (!d.policy(alg)) d.retireAlg(alg);
       }
       d.schedule();
-    });
+    }, 'schedule');
   }
 
   /** Reloads the store when another process changed it. */
   async refresh(): Promise<void> {
     const version = await this.#timed('version', () => this.store.version());
     if (version === this.#snapshot.version) return;
-    this.#adopt(await this.#timed('load', () => this.store.load()));
+    const snapshot = await this.#timed('load', () => this.store.load());
+    // A store re-keyed by `jwkit keys rekey` no longer opens with this process's master key:
+    // keep serving what is in memory and report not-ready, rather than publish nothing.
+    this.#checkMasterKey(snapshot);
+    this.#adopt(snapshot);
   }
 
   /** Rotates now: the next key of `alg` (or of every configured alg) starts signing. Returns the new current keys. */
-  async rotate(alg?: string): Promise<KeyInfo[]> {
-    const algs = alg === undefined ? this.policies.map((p) => p.alg) : [this.#policy(alg).alg];
+  async rotate(alg?: string, options: { actor?: AuditActor } = {}): Promise<KeyInfo[]> {
+    const algs = alg === undefined ? this.policies.map((p) => p.alg) : [this.#policyOf(alg).alg];
     return this.#mutate((d) => {
       for (const a of algs) d.rotate(a);
       d.schedule();
       if (d.missing.size > 0) return []; // run again once the missing keys exist
       return algs.map((a) => toInfo(d.keys().find((k) => k.alg === a && k.state === 'current')!));
-    });
+    }, options.actor);
   }
 
   /** Revokes a key: out of the published set at once; a revoked current key is replaced at once. */
-  async revoke(kid: string): Promise<KeyInfo> {
+  async revoke(kid: string, options: { actor?: AuditActor } = {}): Promise<KeyInfo> {
     return this.#mutate((d) => {
       const key = d.get(kid);
       if (!key)
@@ -225,15 +336,15 @@ export class KeyManager {
       const revoked = d.revoke(kid);
       d.schedule();
       return toInfo(revoked);
-    });
+    }, options.actor);
   }
 
   /**
    * Adds a key made elsewhere (already sealed with `sealKey`): as the next key of its alg, or
    * with `activate` as the current key now.
    */
-  async addKey(fresh: FreshKey, options: { activate?: boolean } = {}): Promise<KeyInfo> {
-    this.#policy(fresh.alg);
+  async addKey(fresh: FreshKey, options: { activate?: boolean; actor?: AuditActor } = {}): Promise<KeyInfo> {
+    this.#policyOf(fresh.alg);
     return this.#mutate((d) => {
       if (d.get(fresh.kid)) {
         throw new KeyLifecycleError(
@@ -244,14 +355,17 @@ export class KeyManager {
       const added = d.add(fresh, options.activate === true);
       d.schedule();
       return toInfo(added);
-    });
+    }, options.actor);
   }
 
   /**
    * Imports a private key (JWK or PEM): as the next key of its alg (published for `prePublish`
    * before it signs), or with `activate` as the current key at once.
    */
-  async importKey(input: ImportInput, options: { alg?: string; activate?: boolean } = {}): Promise<KeyInfo> {
+  async importKey(
+    input: ImportInput,
+    options: { alg?: string; activate?: boolean; actor?: AuditActor } = {},
+  ): Promise<KeyInfo> {
     const algs = this.policies.map((p) => p.alg);
     const fresh = await readImportedKey(input, options.alg, algs, this.#masterKey);
     return this.addKey(fresh, options);
@@ -308,7 +422,7 @@ export class KeyManager {
    * than the skew allowance (the store has been unreachable: another replica may have retired it).
    */
   signingKey(alg?: string): { kid: string; alg: string; jwk: SigningJWK; policy: Policy } {
-    const policy = this.#policy(alg ?? this.policies[0]!.alg);
+    const policy = this.#policyOf(alg ?? this.policies[0]!.alg);
     const key = this.#snapshot.keys.find((k) => k.alg === policy.alg && k.state === 'current');
     if (!key) {
       throw new KeyLifecycleError(
@@ -331,17 +445,31 @@ export class KeyManager {
     return { kid: key.kid, alg: policy.alg, jwk, policy };
   }
 
+  /**
+   * Readiness (`/readyz`): every configured alg has a signing key, the store answered the last
+   * time it was asked and is still the store this process opened (a deleted or replaced SQLite
+   * file or PostgreSQL store is ERR_STORE_MISSING / ERR_STORE_REPLACED, issue 13.3), and it
+   * still opens with this process's master key.
+   */
   health(): Health {
     const missing = this.policies
       .filter((p) => !this.#snapshot.keys.some((k) => k.alg === p.alg && k.state === 'current'))
       .map((p) => p.alg);
+    const error = this.#storeError ?? this.#masterKeyError;
     const health: Health = {
-      ready: missing.length === 0 && this.#storeError === undefined,
+      ready: missing.length === 0 && error === undefined,
       store: this.#storeError ? 'unavailable' : 'ok',
       lastSync: this.#lastSync === null ? null : iso(this.#lastSync),
       missing,
+      integrity: [...this.#integrity],
     };
-    if (this.#storeError) health.error = this.#storeError.message;
+    const id = this.store.identity?.();
+    if (id) health.storeId = id.file ? `${id.id} (dev ${id.file.dev}, inode ${id.file.ino})` : id.id;
+    if (error) {
+      health.error = error.message;
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string') health.code = code;
+    }
     return health;
   }
 
@@ -350,7 +478,7 @@ export class KeyManager {
     return this.#snapshot;
   }
 
-  #policy(alg: string): Policy {
+  #policyOf(alg: string): Policy {
     const p = this.policies.find((x) => x.alg === alg);
     if (!p) {
       throw new KeyLifecycleError(
@@ -375,7 +503,10 @@ export class KeyManager {
    * The keys `op` will need are made first, outside the queue (planned on the snapshot in
    * memory), so a slow RSA generation for one alg does not hold up changes to the others.
    */
-  async #mutate<T>(op: (draft: Draft) => T): Promise<T> {
+  async #mutate<T>(
+    op: (draft: Draft) => T,
+    actor: AuditActor = this.#options.actor ?? 'library',
+  ): Promise<T> {
     const pool = new Map<string, FreshKey[]>();
     const dry = new Draft(this.#snapshot.keys, this.clock.now(), this.settings, () => undefined);
     try {
@@ -388,6 +519,9 @@ export class KeyManager {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const snapshot = await this.#timed('load', () => this.store.load());
         this.#checkMasterKey(snapshot);
+        // Plan on the policy of the snapshot this commit is based on: a policy changed by another
+        // writer is adopted here, and the version check makes the plan and the policy agree.
+        this.#adoptPolicy(snapshot);
         let draft: Draft;
         let result: T;
         for (;;) {
@@ -408,10 +542,22 @@ export class KeyManager {
         }
         // The first commit also records a value sealed under this master key (see #checkMasterKey).
         const keyCheck = snapshot.keyCheck ?? this.#masterKey.seal(new Uint8Array(0), KEY_CHECK_AAD);
-        const mutation = { ...draft.mutation(), ...(snapshot.keyCheck === null ? { keyCheck } : {}) };
+        const planned = draft.mutation();
+        const ctx: AuditContext = { actor, writer: this.writer, at: draft.now };
+        const mutation: Mutation = {
+          ...planned,
+          ...(snapshot.keyCheck === null ? { keyCheck } : {}),
+          ...(snapshot.policy == null ? { policy: this.#policyText } : {}),
+          audit: keyEvents(snapshot.keys, planned, ctx),
+        };
         const committed = await this.#timed('commit', () => this.store.commit(snapshot.version, mutation));
         if (!committed) continue;
-        this.#adopt({ version: snapshot.version + 1, keys: draft.keys(), keyCheck });
+        this.#adopt({
+          version: snapshot.version + 1,
+          keys: draft.keys(),
+          keyCheck,
+          policy: this.#policyText,
+        });
         for (const e of draft.events) {
           if (e.type === 'rotated') this.stats.rotations.inc(e.alg);
           this.#emit(e);
@@ -427,10 +573,39 @@ export class KeyManager {
     return run;
   }
 
+  /** Takes the snapshot's stored policy as this manager's when it differs. */
+  #adoptPolicy(snapshot: Snapshot): void {
+    if (snapshot.policy == null || snapshot.policy === this.#policyText) return;
+    const policy = parseStoredPolicy(snapshot.policy);
+    this.#policy = policy;
+    this.#policyText = snapshot.policy;
+    this.#settings = settingsOf(policy);
+    this.#emit({ type: 'policy-changed', policy });
+  }
+
+  /** Reports audit entries other processes wrote since the last look (serialised; best effort). */
+  #pullAudit(): void {
+    if (!this.store.audit) return;
+    this.#auditPull = this.#auditPull.then(async () => {
+      try {
+        for (;;) {
+          const entries = (await this.store.audit?.({ after: this.#auditCursor, limit: 500 })) ?? [];
+          for (const entry of entries) {
+            this.#auditCursor = Math.max(this.#auditCursor, entry.id);
+            if (entry.writer !== this.writer) this.#emit({ type: 'audit', entry });
+          }
+          if (entries.length < 500) return;
+        }
+      } catch {
+        // reported by the next store call that fails
+      }
+    });
+  }
+
   async #generate(missing: Map<string, number>, pool: Map<string, FreshKey[]>): Promise<void> {
     const jobs: Promise<void>[] = [];
     for (const [alg, count] of missing) {
-      const policy = this.#policy(alg);
+      const policy = this.#policyOf(alg);
       for (let i = 0; i < count; i++) {
         jobs.push(
           generateKey(policy, this.#masterKey).then((k) => {
@@ -444,22 +619,65 @@ export class KeyManager {
 
   #checkMasterKey(snapshot: Snapshot): void {
     if (snapshot.keyCheck !== null && snapshot.keyCheck !== this.#snapshot.keyCheck) {
-      // Throws ERR_MASTER_KEY_MISMATCH (naming both key ids) when the store was made under another key.
-      this.#masterKey.open(snapshot.keyCheck, KEY_CHECK_AAD);
+      // Throws ERR_MASTER_KEY_MISMATCH (naming both key ids) when the store was made under
+      // another key, or was re-keyed (`jwkit keys rekey`) while this process ran.
+      try {
+        this.#masterKey.open(snapshot.keyCheck, KEY_CHECK_AAD);
+      } catch (e) {
+        if (this.#masterKeyError === undefined) this.#emit({ type: 'store-error', error: e as Error });
+        this.#masterKeyError = e as Error;
+        throw e;
+      }
     }
+    this.#masterKeyError = undefined;
   }
 
   /** Makes `snapshot` the served state when it is not older than the one served. */
   #adopt(snapshot: Snapshot): void {
     if (snapshot.version < this.#snapshot.version) return;
+    const foreign = snapshot.version > this.#snapshot.version && this.#snapshot.version >= 0;
+    this.#adoptPolicy(snapshot);
     this.#snapshot = snapshot;
-    const published = this.#sorted(snapshot.keys).filter(isPublished);
-    const fingerprint = published.map((k) => k.publicJwk).join('\n');
+    // Publish only what the store proves (issue 13.2): each key's public JWK derived from its
+    // decrypted private key (or checked against its public_mac binding); a row that fails is
+    // left out and reported.
+    const published: { kid: string; jwk: PublicJWK }[] = [];
+    const integrity: { kid: string; reason: string; refused: boolean }[] = [];
+    const seen = new Set<string>();
+    for (const k of this.#sorted(snapshot.keys).filter(isPublished)) {
+      seen.add(k.kid);
+      const fingerprint = `${k.sealedPrivate}\0${k.publicJwk}\0${k.publicMac ?? ''}`;
+      let cached = this.#proofs.get(k.kid);
+      const fresh = cached?.fingerprint !== fingerprint;
+      if (!cached || fresh) {
+        cached = { fingerprint, proof: provenPublic(k, this.#masterKey) };
+        this.#proofs.set(k.kid, cached);
+      }
+      const proof = cached.proof;
+      if (proof.ok) published.push({ kid: k.kid, jwk: proof.jwk });
+      const reason = proof.ok ? proof.mismatch : proof.reason;
+      if (reason !== undefined) {
+        const problem = { kid: k.kid, reason, refused: !proof.ok };
+        integrity.push(problem);
+        if (fresh) {
+          this.#emit({ type: 'integrity-error', ...problem });
+          void this.recordAudit('integrity-error', {
+            actor: 'schedule',
+            kid: k.kid,
+            alg: k.alg,
+            detail: { reason, refused: !proof.ok },
+          }).catch(() => {});
+        }
+      }
+    }
+    for (const kid of this.#proofs.keys()) if (!seen.has(kid)) this.#proofs.delete(kid);
+    this.#integrity = integrity;
+    const fingerprint = published.map((k) => JSON.stringify(k.jwk)).join('\n');
     if (fingerprint !== this.#publishedFingerprint) {
       this.#publishedFingerprint = fingerprint;
       this.#publication = {
         revision: this.#publication.revision + 1,
-        keys: published.map((k) => JSON.parse(k.publicJwk!) as PublicJWK),
+        keys: published.map((k) => k.jwk),
       };
       this.#emit({
         type: 'published',
@@ -467,6 +685,7 @@ export class KeyManager {
         kids: published.map((k) => k.kid),
       });
     }
+    if (foreign) this.#pullAudit();
     for (const kid of this.#signers.keys()) {
       if (!snapshot.keys.some((k) => k.kid === kid && k.state === 'current')) this.#signers.delete(kid);
     }
@@ -564,4 +783,113 @@ export function toInfo(k: StoredKey): KeyInfo {
   };
   if (k.revokedAt !== null) info.revoked = iso(k.revokedAt);
   return info;
+}
+
+/** The policy values a manager's options give explicitly (what `reconcilePolicy` compares). */
+export function policyFlagsOf(options: KeyManagerOptions): PolicyFlags {
+  const flags: PolicyFlags = {};
+  if (options.policies !== undefined) flags.algs = options.policies;
+  const d = options.policyDefaults ?? {};
+  if (d.rotationPeriod !== undefined) flags.rotationPeriod = d.rotationPeriod;
+  if (d.prePublish !== undefined) flags.prePublish = d.prePublish;
+  if (d.maxTokenLifetime !== undefined) flags.maxTokenLifetime = d.maxTokenLifetime;
+  if (d.size !== undefined) flags.rsaBits = d.size;
+  if (options.cacheMaxAge !== undefined) flags.cacheMaxAge = options.cacheMaxAge;
+  if (options.staleWhileRevalidate !== undefined) flags.staleWhileRevalidate = options.staleWhileRevalidate;
+  if (options.skew !== undefined) flags.skew = options.skew;
+  return flags;
+}
+
+export interface ReconcileOptions {
+  /** Change the stored policy to what `flags` give (`--update-policy`, `jwkit keys policy set`). Default false. */
+  update?: boolean;
+  /** Throw ERR_POLICY_MISSING for a store without a stored policy instead of setting one. Default false. */
+  requireStored?: boolean;
+  actor?: AuditActor;
+  writer?: string;
+  /** Default `Date.now()`. */
+  now?: number;
+}
+
+/**
+ * The policy a writer must schedule from (issue 14.1): the store's. A store without one gets
+ * `flags` (with defaults; a store that already holds keys keeps their algorithms when `flags`
+ * name none). When `flags` disagree with the stored policy this throws `ERR_POLICY_MISMATCH`
+ * naming each difference, and changes nothing; with `update` it commits the new policy instead
+ * (one compare-and-set commit with its audit entry): lifetimes that shrink leave a retention
+ * floor, and the keys of algorithms the new policy drops are retired (never removed at once).
+ */
+export async function reconcilePolicy(
+  store: KeyStore,
+  flags: PolicyFlags,
+  options: ReconcileOptions = {},
+): Promise<StoredPolicy> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const snapshot = await store.load();
+    const now = options.now ?? Date.now();
+    const ctx: AuditContext = {
+      actor: options.actor ?? 'library',
+      writer: options.writer ?? writerId(),
+      at: now,
+    };
+    if (snapshot.policy == null) {
+      if (options.requireStored) {
+        throw new ServerConfigError(
+          'ERR_POLICY_MISSING',
+          `the store ${store.description} has no stored policy yet (it was made by an older jwkit): ` +
+            'set it once with `jwkit keys policy set --algs ... --rotation-period ... --max-token-lifetime ...` ' +
+            '(the values the server runs with), or start `jwkit serve` with its usual flags',
+        );
+      }
+      let f = flags;
+      if (f.algs === undefined) {
+        const inStore = [
+          ...new Set(
+            snapshot.keys.filter((k) => k.state === 'current' || k.state === 'next').map((k) => k.alg),
+          ),
+        ];
+        if (inStore.length > 0) f = { ...f, algs: inStore };
+      }
+      const policy = policyFromFlags(f);
+      const ok = await store.commit(snapshot.version, {
+        upsert: [],
+        remove: [],
+        policy: serializePolicy(policy),
+        audit: [auditEntry(ctx, 'policy-changed', { detail: { set: describePolicy(policy) } })],
+      });
+      if (ok) return policy;
+      continue;
+    }
+    const stored = parseStoredPolicy(snapshot.policy);
+    const differences = policyDifferences(stored, flags);
+    if (differences.length === 0) return stored;
+    if (!options.update) {
+      throw new ServerConfigError(
+        'ERR_POLICY_MISMATCH',
+        `the flags disagree with the policy stored in ${store.description}: ${differences.join('; ')}. ` +
+          'The stored policy is what every writer schedules from; drop these flags, or change the policy on purpose ' +
+          'with `jwkit keys policy set ...` or `jwkit serve --update-policy`',
+      );
+    }
+    const next = applyPolicyFlags(stored, flags, now, (alg, p) => retention(alg, settingsOf(p)));
+    const draft = new Draft(snapshot.keys, now, settingsOf(next), () => undefined);
+    const live = new Set(
+      snapshot.keys.filter((k) => k.state === 'current' || k.state === 'next').map((k) => k.alg),
+    );
+    for (const alg of live) if (!draft.policy(alg)) draft.retireAlg(alg);
+    const planned = draft.mutation();
+    const ok = await store.commit(snapshot.version, {
+      ...planned,
+      policy: serializePolicy(next),
+      audit: [
+        auditEntry(ctx, 'policy-changed', { detail: { changes: differences, policy: describePolicy(next) } }),
+        ...keyEvents(snapshot.keys, planned, ctx),
+      ],
+    });
+    if (ok) return next;
+  }
+  throw new StoreError(
+    'ERR_STORE_CONFLICT',
+    `the store changed under every one of ${MAX_ATTEMPTS} attempts to commit; another process is writing constantly`,
+  );
 }

@@ -5,7 +5,7 @@
  * key for signing.
  */
 
-import type { JWK, OctJWK, PrivateJWK } from 'jwkit';
+import type { JWK, OctJWK, PrivateJWK, PublicJWK } from 'jwkit';
 import {
   canonicalOrder,
   checkKeyForAlg,
@@ -52,14 +52,97 @@ export function sealKey(
   if (typeof kid !== 'string' || kid === '') {
     throw new ServerConfigError('ERR_KEY_NO_KID', 'a stored key needs a kid');
   }
+  const publicJwk = jwk.kty === 'oct' ? null : JSON.stringify(canonicalOrder(toPublic(jwk as JWK)));
   return {
     kid,
     alg,
     kty: jwk.kty,
-    publicJwk: jwk.kty === 'oct' ? null : JSON.stringify(canonicalOrder(toPublic(jwk as JWK))),
+    publicJwk,
     sealedPrivate: masterKey.sealJSON(jwk, aad(kid, alg)),
     origin,
+    publicMac: publicJwk === null ? null : bindPublic(masterKey, kid, alg, publicJwk),
   };
+}
+
+function publicAad(kid: string, alg: string, publicJwk: string): string {
+  return JSON.stringify(['jwkit public key', kid, alg, publicJwk]);
+}
+
+/**
+ * Binds a public JWK (as stored, exact text) to its kid and alg under the master key: an empty
+ * AES-GCM message whose additional data is the record, i.e. a MAC (SP 800-38D GMAC). For keys
+ * whose private half is not in the store (a PKCS#11 signer keeps only a reference there), this is
+ * what proves the published key; keys with sealed private material are proven by deriving the
+ * public half from it (`provenPublic`).
+ */
+export function bindPublic(masterKey: MasterKey, kid: string, alg: string, publicJwk: string): string {
+  return masterKey.seal(new Uint8Array(0), publicAad(kid, alg, publicJwk));
+}
+
+/** The outcome of checking one stored key's public form; see `provenPublic`. */
+export type PublicProof =
+  | { ok: true; jwk: PublicJWK; derived: boolean; mismatch?: string }
+  | { ok: false; reason: string };
+
+/**
+ * The public JWK the store proves for `key` (issue 13.2: the published set is never
+ * unauthenticated database text). With sealed private material (the AEAD binds it to kid and
+ * alg), the public JWK is derived from the decrypted private key; a `public_jwk` column that
+ * differs is reported (`mismatch`) and the derived key is published instead. Without private
+ * material (an opened value with no private member, e.g. a PKCS#11 reference), the column must
+ * carry a valid `public_mac` binding. Anything else is refused (`ok: false`).
+ */
+export function provenPublic(key: StoredKey, masterKey: MasterKey): PublicProof {
+  if (key.publicJwk === null) return { ok: false, reason: 'the key has no public form' };
+  let opened: unknown;
+  try {
+    opened = masterKey.openJSON(key.sealedPrivate, aad(key.kid, key.alg));
+  } catch (e) {
+    return { ok: false, reason: `its sealed private key does not open: ${(e as Error).message}` };
+  }
+  const material = opened as JWK;
+  if (
+    material !== null &&
+    typeof material === 'object' &&
+    typeof material.kty === 'string' &&
+    isPrivate(material)
+  ) {
+    const derived = JSON.stringify(canonicalOrder(toPublic(material)));
+    const jwk = JSON.parse(derived) as PublicJWK;
+    return key.publicJwk === derived
+      ? { ok: true, jwk, derived: true }
+      : {
+          ok: true,
+          jwk,
+          derived: true,
+          mismatch: 'its public_jwk column differs from the public half of its sealed private key',
+        };
+  }
+  if (!key.publicMac) {
+    return { ok: false, reason: 'it has no private material in the store and no public_mac binding' };
+  }
+  try {
+    masterKey.open(key.publicMac, publicAad(key.kid, key.alg, key.publicJwk));
+  } catch {
+    return {
+      ok: false,
+      reason: 'its public_jwk does not match its public_mac binding (the row was altered)',
+    };
+  }
+  return { ok: true, jwk: JSON.parse(key.publicJwk) as PublicJWK, derived: false };
+}
+
+/** Seals a key's material (a private JWK, or a signer's reference) bound to its kid and alg (restore, rekey). */
+export function sealMaterial(masterKey: MasterKey, kid: string, alg: string, material: unknown): string {
+  return masterKey.sealJSON(material, aad(kid, alg));
+}
+
+/** Opens what `sealMaterial` sealed (throws `ERR_MASTER_KEY_MISMATCH` / `ERR_SEALED_CORRUPT`). */
+export function openMaterial(
+  masterKey: MasterKey,
+  key: Pick<StoredKey, 'kid' | 'alg' | 'sealedPrivate'>,
+): unknown {
+  return masterKey.openJSON(key.sealedPrivate, aad(key.kid, key.alg));
 }
 
 /** The private JWK of a stored key (throws `ERR_MASTER_KEY_MISMATCH` / `ERR_SEALED_CORRUPT`). */

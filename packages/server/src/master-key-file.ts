@@ -4,8 +4,11 @@
  * sealed key yet, so a missing file never silently orphans existing keys.
  */
 
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { StoreError } from 'jwkit';
 import { loadMasterKey, type MasterKey } from './crypto-at-rest.js';
+import { openStore } from './stores/open.js';
 import type { KeyStore } from './stores/store.js';
 
 export interface MasterKeyOptions {
@@ -45,4 +48,69 @@ export async function masterKeyForStore(
     );
   }
   return master.key;
+}
+
+export interface OpenWriterOptions extends MasterKeyOptions {
+  /** PostgreSQL schema. */
+  schema?: string;
+  /** Create the store when it does not exist (`jwkit serve --init`, `jwkit keys init`). Default false. */
+  init?: boolean;
+  /**
+   * When neither the store nor any master key exists (the very first start on a machine), create
+   * both without `init`. Default false. A missing store with a master key present is never
+   * created without `init`.
+   */
+  firstStart?: boolean;
+  warn: (message: string) => void;
+}
+
+/**
+ * Opens a store for a writer (serve, the writing `jwkit keys` commands) with its master key,
+ * without ever silently replacing a lost store (issue 13.3): a store that does not exist while a
+ * master key does means the store was deleted or the URL is wrong, and a fresh store would
+ * publish new keys so that every token signed before stops verifying. That is ERR_STORE_MISSING
+ * naming the store, unless the operator asks for a new store with `init`.
+ */
+export async function openWriterStore(
+  storeUrl: string,
+  options: OpenWriterOptions,
+): Promise<{ store: KeyStore; masterKey: MasterKey; created: boolean }> {
+  const schema = options.schema === undefined ? {} : { schema: options.schema };
+  let store: KeyStore;
+  let created = false;
+  try {
+    store = await openStore(storeUrl, { ...schema, create: false });
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'ERR_STORE_MISSING') throw e;
+    const file = options.masterKeyFile ?? defaultMasterKeyFile(storeUrl);
+    const env = process.env.JWKIT_MASTER_KEY;
+    const keySource =
+      options.masterKey !== undefined
+        ? 'the master key given'
+        : env !== undefined && env.trim() !== ''
+          ? 'JWKIT_MASTER_KEY'
+          : existsSync(file)
+            ? `the master key file ${file}`
+            : undefined;
+    if (!options.init && (keySource !== undefined || !options.firstStart)) {
+      throw new StoreError(
+        'ERR_STORE_MISSING',
+        keySource === undefined
+          ? (e as Error).message
+          : `the store ${storeUrl.replace(/\/\/[^@/]*@/, '//***@')} does not exist, but ${keySource} does: the store was deleted or moved, or --store is wrong. ` +
+              'A new store would publish new keys and every token signed before would stop verifying. ' +
+              'Restore it (jwkit keys restore), fix --store, or create a new store on purpose with --init (jwkit serve --init, jwkit keys init)',
+        { cause: e },
+      );
+    }
+    store = await openStore(storeUrl, { ...schema, create: true });
+    created = true;
+  }
+  try {
+    const masterKey = await masterKeyForStore(store, storeUrl, options, options.warn);
+    return { store, masterKey, created };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
 }

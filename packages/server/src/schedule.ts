@@ -15,7 +15,7 @@
  */
 
 import { KeyLifecycleError } from './errors.js';
-import type { Policy } from './policy.js';
+import type { Policy, StoredPolicy } from './policy.js';
 import type { KeyState, Mutation, StoredKey } from './stores/store.js';
 
 export interface ScheduleSettings {
@@ -26,6 +26,8 @@ export interface ScheduleSettings {
   readonly staleWhileRevalidate: number;
   /** Allowance for clock skew between replicas and verifiers and for a replica's poll delay, in ms. */
   readonly skew: number;
+  /** Per alg, no retiring or revoked key is removed before this time (ms); see policy.ts `StoredPolicy`. */
+  readonly retainUntil?: Readonly<Record<string, number>>;
 }
 
 export type ScheduleEvent =
@@ -46,8 +48,27 @@ export function retention(alg: string, s: ScheduleSettings): number {
   return lifetime + s.cacheMaxAge + s.staleWhileRevalidate + s.skew;
 }
 
+/** When a key of `alg` that stops signing at `now` may be removed: its retention, never before the policy's floor. */
+export function expiryOf(alg: string, now: number, s: ScheduleSettings): number {
+  return Math.max(now + retention(alg, s), s.retainUntil?.[alg] ?? 0);
+}
+
+/** The schedule settings of a stored policy. */
+export function settingsOf(p: StoredPolicy): ScheduleSettings {
+  return {
+    policies: p.policies,
+    cacheMaxAge: p.cacheMaxAge,
+    staleWhileRevalidate: p.staleWhileRevalidate,
+    skew: p.skew,
+    retainUntil: p.retainUntil,
+  };
+}
+
 /** A key record that `Draft` places in the schedule; its state and times are set there. */
-export type FreshKey = Pick<StoredKey, 'kid' | 'alg' | 'kty' | 'publicJwk' | 'sealedPrivate' | 'origin'>;
+export type FreshKey = Pick<
+  StoredKey,
+  'kid' | 'alg' | 'kty' | 'publicJwk' | 'sealedPrivate' | 'origin' | 'publicMac'
+>;
 
 /**
  * A working copy of the keys that the lifecycle operations edit. `supply(alg)` hands out newly
@@ -138,7 +159,7 @@ export class Draft {
       state: 'revoked',
       revokedAt: this.now,
       retiresAt: Math.min(key.retiresAt, this.now),
-      expiresAt: this.now + retention(key.alg, this.settings),
+      expiresAt: expiryOf(key.alg, this.now, this.settings),
     });
     this.#log.push({ type: 'revoked', alg: key.alg, kid });
     if (wasCurrent && p) this.rotate(key.alg);
@@ -247,7 +268,7 @@ export class Draft {
       ...key,
       state: 'retired',
       retiresAt: this.now,
-      expiresAt: this.now + retention(key.alg, this.settings),
+      expiresAt: expiryOf(key.alg, this.now, this.settings),
     });
   }
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StoreError } from '../../jwkit/src/errors.js';
+import { StoreError } from '../../jwkit/src/errors/index.js';
 import { decodeJWT } from '../../jwkit/src/jwt/decode.js';
 import { verifyJWT } from '../../jwkit/src/jwt/verify.js';
 import { JWKSet } from '../../jwkit/src/set/jwk-set.js';
@@ -241,14 +241,34 @@ describe('KeyManager lifecycle (fake clock, SQLite file)', () => {
     await store.close();
   });
 
-  it('retires the keys of an algorithm that is no longer configured, only when asked to', async () => {
-    const { manager, store, options } = await setup();
+  it('refuses other algorithms than the stored policy; retires a dropped alg only on purpose (issue 14.1)', async () => {
+    const { manager, store, options, clock } = await setup();
     await manager.close();
-    const kept = await KeyManager.open({ ...options, policies: ['ES256'] });
-    expect(kept.list().find((k) => k.alg === 'Ed25519')!.state).toBe('current');
-    await kept.close();
-    const retiring = await KeyManager.open({ ...options, policies: ['ES256'], retireUnconfigured: true });
-    expect(retiring.list().find((k) => k.alg === 'Ed25519')!.state).toBe('retired');
+    // A restart with a shorter --algs no longer retires a signing key silently: it refuses.
+    await expect(
+      KeyManager.open({ ...options, policies: ['ES256'], retireUnconfigured: true }),
+    ).rejects.toMatchObject({
+      code: 'ERR_POLICY_MISMATCH',
+      message: expect.stringContaining('--algs: the store has ES256,Ed25519, the flags say ES256'),
+    });
+    expect(
+      (await store.load()).keys.filter((k) => k.alg === 'Ed25519' && k.state === 'current'),
+    ).toHaveLength(1);
+    // Without policy options, the stored policy is used as it is.
+    const reopened = await KeyManager.open({ store: options.store, masterKey: options.masterKey, clock });
+    expect(reopened.policies.map((p) => p.alg)).toEqual(['ES256', 'Ed25519']);
+    await reopened.close();
+    const retiring = await KeyManager.open({
+      ...options,
+      policies: ['ES256'],
+      retireUnconfigured: true,
+      updatePolicy: true,
+    });
+    const ed = retiring.list().find((k) => k.alg === 'Ed25519')!;
+    expect(ed.state).toBe('retired');
+    // kept for its tokens (1h), the cache (15m + 1m) and the skew (1m) after it stopped signing
+    expect(Date.parse(ed.expires!) - clock.now()).toBeGreaterThanOrEqual(HOUR + 17 * 60_000);
+    expect(retiring.policies.map((p) => p.alg)).toEqual(['ES256']);
     await retiring.close();
     await store.close();
   });

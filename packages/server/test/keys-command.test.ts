@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatKeys, keysImport, keysList, keysRevoke, keysRotate } from '../src/keys-command.js';
@@ -66,7 +67,12 @@ describe('jwkit keys functions', () => {
     }
   });
 
-  it('lists an empty store without needing a master key', async () => {
-    expect(await keysList({ store: `sqlite:${join(tmp.dir, 'empty', 'keys.db')}` })).toEqual([]);
+  it('list on a store that does not exist creates nothing and names the store (issue 13.16)', async () => {
+    const path = join(tmp.dir, 'typo', 'keys.db');
+    await expect(keysList({ store: `sqlite:${path}` })).rejects.toMatchObject({
+      code: 'ERR_STORE_MISSING',
+      message: expect.stringContaining(path),
+    });
+    expect(existsSync(join(tmp.dir, 'typo'))).toBe(false);
   });
 });

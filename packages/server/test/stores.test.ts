@@ -18,6 +18,7 @@ function key(kid: string, state: StoredKey['state'], alg = 'ES256'): StoredKey {
     expiresAt: state === 'retired' ? 4 : null,
     revokedAt: null,
     origin: 'generated',
+    publicMac: null,
   };
 }
 
@@ -42,7 +43,7 @@ describe.each(backends)('%s store', (_kind, open) => {
 
   it('starts empty at version 0 and commits a mutation atomically with a version bump', async () => {
     const s0 = await store.load();
-    expect(s0).toEqual({ version: 0, keys: [], keyCheck: null });
+    expect(s0).toEqual({ version: 0, keys: [], keyCheck: null, policy: null });
     expect(
       await store.commit(0, {
         upsert: [key('a', 'current'), key('b', 'next')],

@@ -9,6 +9,11 @@ import type { KeyStore } from './store.js';
 /** The embedded default: a SQLite file under `./.jwkit/`. */
 export const DEFAULT_STORE_URL = 'sqlite:./.jwkit/keys.db';
 
+/**
+ * `create` (default true, for the library) and `readOnly` apply to both kinds: `jwkit keys list`
+ * opens read-only (nothing created, nothing migrated), `jwkit serve` and the writing `jwkit keys`
+ * commands open with `create: false` unless the operator asked for a new store (issue 13.3, 13.16).
+ */
 export interface OpenStoreOptions extends PostgresStoreOptions {}
 
 /**
@@ -24,7 +29,10 @@ export async function openStore(
     if (path.startsWith('//')) path = path.slice(2); // sqlite:///abs/path and sqlite://rel
     if (path === '')
       throw new StoreError('ERR_STORE_CONFIG', 'sqlite: needs a path, e.g. sqlite:./.jwkit/keys.db');
-    return openSQLiteStore(path === ':memory:' ? path : resolve(path));
+    return openSQLiteStore(path === ':memory:' ? path : resolve(path), {
+      ...(options.create === undefined ? {} : { create: options.create }),
+      ...(options.readOnly === undefined ? {} : { readOnly: options.readOnly }),
+    });
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://'))
     return openPostgresStore(url, options);

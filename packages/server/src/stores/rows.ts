@@ -1,6 +1,6 @@
 /** The one mapping between a `StoredKey` and a table row, shared by the SQL stores. */
 
-import type { StoredKey } from './store.js';
+import type { AuditEntry, NewAuditEntry, StoredKey } from './store.js';
 
 export const KEY_COLUMNS = [
   'kid',
@@ -15,10 +15,31 @@ export const KEY_COLUMNS = [
   'expires_at',
   'revoked_at',
   'origin',
+  'public_mac',
 ] as const;
 
 /** A row as a driver returns it; PostgreSQL returns BIGINT as a string. */
 export type KeyRow = Record<(typeof KEY_COLUMNS)[number], unknown>;
+
+export const AUDIT_COLUMNS = ['at', 'actor', 'event', 'kid', 'alg', 'detail', 'writer'] as const;
+
+export function rowToAudit(r: Record<string, unknown>): AuditEntry {
+  const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  return {
+    id: Number(r.id),
+    at: Number(r.at),
+    actor: String(r.actor),
+    event: String(r.event),
+    kid: text(r.kid),
+    alg: text(r.alg),
+    detail: text(r.detail),
+    writer: text(r.writer),
+  };
+}
+
+export function auditToValues(e: NewAuditEntry): (string | number | null)[] {
+  return [e.at, e.actor, e.event, e.kid, e.alg, e.detail, e.writer];
+}
 
 export function rowToKey(r: KeyRow): StoredKey {
   const time = (v: unknown): number => Number(v);
@@ -36,6 +57,8 @@ export function rowToKey(r: KeyRow): StoredKey {
     expiresAt: optionalTime(r.expires_at),
     revokedAt: optionalTime(r.revoked_at),
     origin: r.origin as StoredKey['origin'],
+    // Absent in a schema-1 store opened read-only.
+    publicMac: r.public_mac === null || r.public_mac === undefined ? null : String(r.public_mac),
   };
 }
 
@@ -54,6 +77,7 @@ export function keyToValues(k: StoredKey): (string | number | null)[] {
     k.expiresAt,
     k.revokedAt,
     k.origin,
+    k.publicMac ?? null,
   ];
 }
 

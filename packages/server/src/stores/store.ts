@@ -39,6 +39,48 @@ export interface StoredKey {
   readonly expiresAt: number | null;
   readonly revokedAt: number | null;
   readonly origin: 'generated' | 'imported';
+  /**
+   * The public JWK bound under the master key (`bindPublic` in key-material.ts), for keys whose
+   * public form cannot be derived from sealed private material (a signer holding the private key
+   * elsewhere, e.g. PKCS#11). Null for keys written before schema 2.
+   */
+  readonly publicMac?: string | null;
+}
+
+/** One line of the audit trail (`jwkit keys audit`, `GET /admin/audit`). */
+export interface AuditEntry {
+  /** Increasing within one store. */
+  readonly id: number;
+  /** Milliseconds since the Unix epoch. */
+  readonly at: number;
+  /** Who: `schedule`, `cli`, `admin-api`, `serve`, `library`. */
+  readonly actor: string;
+  /** What: `created`, `published`, `activated`, `retired`, `removed`, `revoked`, `imported`, `restored`, `rekeyed`, `policy-changed`, `admin-call`, `admin-auth-failed`, ... */
+  readonly event: string;
+  readonly kid: string | null;
+  readonly alg: string | null;
+  /** JSON text with event-specific fields, or null. */
+  readonly detail: string | null;
+  /** The process that wrote it (host:pid:random), so a server can tell its own entries from others'. */
+  readonly writer: string | null;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id'>;
+
+export interface AuditQuery {
+  /** Only entries with a larger id. */
+  after?: number;
+  /** At most this many (the newest when `after` is not given). Default 1000. */
+  limit?: number;
+  kid?: string;
+}
+
+/** What a store is, as seen when it was opened: a deleted or replaced store no longer matches. */
+export interface StoreIdentity {
+  /** The random id written when the store was created (meta row). */
+  readonly id: string;
+  /** The SQLite file's device and inode. */
+  readonly file?: { readonly dev: number; readonly ino: number };
 }
 
 export interface Snapshot {
@@ -47,6 +89,8 @@ export interface Snapshot {
   readonly keys: readonly StoredKey[];
   /** A value sealed under the master key that created the store; detects a wrong master key. */
   readonly keyCheck: string | null;
+  /** The stored policy as JSON text (policy.ts `StoredPolicy`); null before one was set. */
+  readonly policy?: string | null;
 }
 
 export interface Mutation {
@@ -56,12 +100,26 @@ export interface Mutation {
   readonly remove: readonly string[];
   /** Sets the key check (only while it is null). */
   readonly keyCheck?: string;
+  /** Replaces the key check whatever it was (master-key rotation, in the same transaction as the re-sealed keys). */
+  readonly replaceKeyCheck?: string;
+  /** Replaces the stored policy (JSON text). */
+  readonly policy?: string;
+  /** Audit entries written in the same transaction as the change they describe. */
+  readonly audit?: readonly NewAuditEntry[];
 }
 
 export interface KeyStore {
   readonly kind: 'sqlite' | 'postgres';
   /** The store's location with any password removed, for logs. */
   readonly description: string;
+  /** Opened read-only (`jwkit keys list`): nothing was created or migrated, and commits fail. */
+  readonly readOnly?: boolean;
+  /** The store's identity when it was opened; every later call fails with ERR_STORE_MISSING/ERR_STORE_REPLACED when it no longer holds. */
+  identity?(): StoreIdentity;
+  /** Audit entries, oldest first. */
+  audit?(query?: AuditQuery): Promise<AuditEntry[]>;
+  /** Appends audit entries that describe no key change (admin calls, failed authentication); no version bump. */
+  appendAudit?(entries: readonly NewAuditEntry[]): Promise<void>;
   load(): Promise<Snapshot>;
   /** The current version only: the cheap poll replicas use to notice a change. */
   version(): Promise<number>;
