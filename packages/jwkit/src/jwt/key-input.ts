@@ -11,6 +11,7 @@ import { JWKitError, JWTError } from '../errors/index.js';
 import type { JWK } from '../jwk/model.js';
 import { parseJWK } from '../jwk/validate/index.js';
 import type { AlgorithmInfo } from '../registry.js';
+import { BoundedMap } from '../set/bounded-map.js';
 import { cachedHandle, handleIdentity, importCached } from '../set/key-cache.js';
 import { type KeyEntry, keyEntry } from '../set/key-entry.js';
 import type { KeySource, SelectedKey } from '../set/key-source.js';
@@ -23,7 +24,7 @@ export function isKeySource(input: unknown): input is KeySource {
 }
 
 const MAX_VALIDATED = 256;
-const validated = new Map<string, KeyEntry>();
+const validated = new BoundedMap<string, KeyEntry>(MAX_VALIDATED);
 
 /** The validated entry for a caller's JWK (throws `JWKError` when it is not a valid JWK). */
 export function validatedKey(input: unknown): KeyEntry {
@@ -39,7 +40,6 @@ export function validatedKey(input: unknown): KeyEntry {
   const hit = validated.get(text);
   if (hit !== undefined) return hit;
   const entry = keyEntry(parseJWK(input));
-  if (validated.size >= MAX_VALIDATED) validated.delete(validated.keys().next().value as string);
   validated.set(text, entry);
   return entry;
 }

@@ -14,6 +14,7 @@ import type { JWK } from '../jwk/model.js';
 import { isPrivate, toPublic } from '../jwk/model.js';
 import { thumbprintInput } from '../jwk/thumbprint.js';
 import { KTY_MEMBERS } from '../registry.js';
+import { BoundedMap } from './bounded-map.js';
 
 /** Bound on cached handles per backend; the oldest entry goes first when it is reached. */
 const MAX_ENTRIES = 2048;
@@ -23,7 +24,7 @@ const caches = new WeakMap<CryptoBackend, Map<string, KeyHandle | Promise<KeyHan
 function cacheOf(backend: CryptoBackend): Map<string, KeyHandle | Promise<KeyHandle>> {
   let cache = caches.get(backend);
   if (cache === undefined) {
-    cache = new Map();
+    cache = new BoundedMap(MAX_ENTRIES);
     caches.set(backend, cache);
   }
   return cache;
@@ -55,7 +56,6 @@ export function importCached(
   if (hit !== undefined) return hit;
   // A verify handle needs only the public half; WebCrypto refuses private JWKs for `verify`.
   const material = usage === 'verify' && jwk.kty !== 'oct' && isPrivate(jwk) ? toPublic(jwk) : jwk;
-  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
   if (backend.importKeySync !== undefined) {
     const handle = backend.importKeySync(material, alg, usage);
     cache.set(key, handle);
