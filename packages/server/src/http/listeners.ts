@@ -104,9 +104,12 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   server.maxHeadersCount = 100;
   options.guard.attach(server as HttpServer);
   let draining = false;
+  const inFlight = new Set<ServerResponse>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     // While draining, every answer closes its connection, so kept-alive clients move elsewhere.
     if (draining) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
     if (options.accessLog()) {
       const start = performance.now();
       res.once('finish', () => {
@@ -115,7 +118,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
           method: req.method,
           path: req.url,
           status: res.statusCode,
-          bytes: Number(res.getHeader('content-length') ?? 0),
+          bytes:
+            res.getHeader('content-length') === undefined
+              ? undefined
+              : Number(res.getHeader('content-length')),
           ms: Math.round((performance.now() - start) * 10) / 10,
           client: req.socket.remoteAddress,
           agent: req.headers['user-agent'],
@@ -171,6 +177,9 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     close(deadlineMs) {
       closing ??= new Promise((done) => {
         draining = true;
+        // Requests already in progress answer with `Connection: close` (RFC 9112 §9.6), so their
+        // connections end with the answer instead of idling until keepAliveTimeout.
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
         let forced = 0;
         const timer = setTimeout(() => {
           // The deadline passed: whatever is still open is cut.
