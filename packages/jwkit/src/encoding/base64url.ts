@@ -71,8 +71,12 @@ export function decode(input: string, options?: { allowPadding?: boolean }): Uin
 /** Decodes a string already known to be canonical unpadded base64url. */
 function decodeChecked(input: string): Uint8Array {
   if (NodeBuffer !== undefined && input.length > 64) {
-    const b = NodeBuffer.from(input, 'base64url');
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    // Decode into memory of our own: `Buffer.from(text)` hands out a slice of Node's shared
+    // pool, and a view of it would expose unrelated process memory through `.buffer` (issue 13
+    // point 8). Writing into a fresh Uint8Array costs no copy.
+    const out = new Uint8Array((input.length * 3) >> 2);
+    NodeBuffer.from(out.buffer, out.byteOffset, out.byteLength).write(input, 'base64url');
+    return out;
   }
   const out = new Uint8Array((input.length * 3) >> 2);
   let o = 0;

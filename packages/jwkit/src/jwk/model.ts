@@ -81,19 +81,36 @@ export function isPrivate(jwk: { kty: string; [m: string]: unknown }): boolean {
 }
 
 /**
- * The public form of a key: every private member removed, plus `ext` (WebCrypto noise).
- * Unknown members are kept (RFC 7517 §4: "members that are not understood MUST be ignored",
- * and a publisher may rely on them), except those listed as private for any key type.
+ * Every member that is private for some key type of the registry (RSA `d`, `p`, ..., EC/OKP `d`,
+ * oct `k`, and whatever a new key type adds), computed from `KTY_MEMBERS` so a new row is covered
+ * without touching this function.
+ */
+function privateMembers(): ReadonlySet<string> {
+  const all = new Set<string>();
+  for (const spec of Object.values(KTY_MEMBERS)) for (const m of spec.private) all.add(m);
+  return all;
+}
+
+/**
+ * The public form of a key: every member that is private for ANY key type in the registry is
+ * removed, plus `ext` (WebCrypto noise). Issue 13 point 1: stripping only the key's own private
+ * members let an EC key carrying `"k"` (or RSA `p`, or another type's private member) publish
+ * it through `JWKSet.toJSON()` and the JWKS endpoint. Such members are stripped, not refused:
+ * they are never part of the public key (RFC 7517 §4 allows unknown members, but a value under
+ * a private member's name is treated as secret), and stripping keeps the good key publishable.
+ * The key's own required members are always kept. Other unknown members are kept (RFC 7517 §4:
+ * "members that are not understood MUST be ignored", and a publisher may rely on them).
  * Throws for `oct`, which has no public form: returning it would publish the secret.
  */
 export function toPublic<T extends JWK>(jwk: T): PublicJWK {
   if (jwk.kty === 'oct') {
     throw new PublicFormError();
   }
-  const priv = KTY_MEMBERS[jwk.kty as Kty]?.private ?? [];
+  const priv = privateMembers();
+  const own = KTY_MEMBERS[jwk.kty as Kty]?.required ?? [];
   const out: Record<string, unknown> = {};
   for (const [m, v] of Object.entries(jwk)) {
-    if (priv.includes(m) || m === 'ext') continue;
+    if ((priv.has(m) && !own.includes(m)) || m === 'ext') continue;
     out[m] = v;
   }
   if (out.key_ops !== undefined && Array.isArray(out.key_ops)) {

@@ -36,11 +36,13 @@ export function utf8Text(bytes: Uint8Array): string {
  */
 export function strictBase64url(text: string): Uint8Array | undefined {
   if (NodeBuffer !== undefined) {
-    const b = NodeBuffer.from(text, 'base64url');
-    // A plain Uint8Array view: callers get the same type on every runtime.
-    return b.toString('base64url') === text
-      ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
-      : undefined;
+    // Decoded into a Uint8Array of our own, never a view of Node's shared buffer pool, whose
+    // `.buffer` would expose unrelated process memory (issue 13 point 8). A plain Uint8Array:
+    // callers get the same type on every runtime.
+    const out = new Uint8Array((text.length * 3) >> 2);
+    const b = NodeBuffer.from(out.buffer, out.byteOffset, out.byteLength);
+    const written = b.write(text, 'base64url');
+    return written === out.length && b.toString('base64url') === text ? out : undefined;
   }
   try {
     return decode(text);

@@ -219,7 +219,9 @@ export class JWKSet implements KeySource, Iterable<JWK> {
     const keys: JWK[] = [];
     for (const { jwk } of this.#entries) {
       if (priv) keys.push(copy(jwk));
-      else if (jwk.kty !== 'oct') keys.push(copy(isPrivate(jwk) ? toPublic(jwk) : jwk));
+      // Always through toPublic, public keys too: a public EC key can still carry another key
+      // type's private member (`k`, `p`), which must never be published (issue 13 point 1).
+      else if (jwk.kty !== 'oct') keys.push(copy(toPublic(jwk)));
     }
     return { keys };
   }

@@ -63,3 +63,14 @@ describe('base64url', () => {
     expect(() => decodeStd('+/8')).toThrow(JWKitError);
   });
 });
+
+describe('decoded bytes own their memory (issue 13 point 8)', () => {
+  it('never hands out a view of Node’s shared buffer pool', () => {
+    const text = 'A'.repeat(88); // over the Buffer fast-path threshold
+    const bytes = decode(text);
+    expect(bytes.length).toBe(66);
+    // A pooled Buffer's .buffer is the 8 KiB pool: other allocations' memory.
+    expect(bytes.byteOffset).toBe(0);
+    expect(bytes.buffer.byteLength).toBe(bytes.length);
+  });
+});
