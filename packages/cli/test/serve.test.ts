@@ -97,4 +97,78 @@ describe('jwkit serve', () => {
       blocker.close();
     }
   });
+
+  it('--help shows every setting with its env variable and real default (issue 13.14)', async () => {
+    const r = await jwkit(['serve', '--help']);
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('[env JWKIT_ROTATION_PERIOD] (default: 30d)');
+    expect(help).toContain('[env JWKIT_PRE_PUBLISH] (default: 2d)');
+    expect(help).toContain('[env JWKIT_MAX_TOKEN_LIFETIME] (default: 1h)');
+    expect(help).toContain('(default: <issuer>/.well-known/jwks.json)');
+    expect(help).toContain('--admin-port <port>');
+    expect(help).toContain('--tls-cert <file>');
+    expect(help).not.toContain('derived from the request');
+  });
+
+  it('a bad value from a flag, the environment or the config file is a usage error (exit 2) naming its source', async () => {
+    const bad = await jwkit(['serve', '--rotation-period', '30x'], { timeout: 20_000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--rotation-period: "30x" is not a duration.*\[ERR_CONFIG\]/);
+    const env = await jwkit(['serve'], { env: { JWKIT_PORT: 'abc' }, timeout: 20_000 });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('JWKIT_PORT: expected a port number');
+    const { writeFileSync } = await import('node:fs');
+    const file = join(tmp.dir, 'bad.json');
+    writeFileSync(file, '{"adminToken": "in-a-file-is-refused-0123456789abcdef"}');
+    const cfg = await jwkit(['serve', '--config', file], { timeout: 20_000 });
+    expect(cfg.code).toBe(2);
+    expect(cfg.stderr).toContain('"adminToken" cannot be set in a config file; set JWKIT_ADMIN_TOKEN');
+  });
+
+  it('takes settings from a config file and the environment, flag > env > file', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const file = join(tmp.dir, 'serve.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ algs: ['Ed25519'], port: 1, logFormat: 'json', store: 'sqlite:/nonexistent/x.db' }),
+    );
+    const proc = spawn(
+      process.execPath,
+      [CLI, 'serve', '--config', file, '--store', `sqlite:${join(tmp.dir, 'cfg.db')}`, '--no-web'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, JWKIT_PORT: '0', JWKIT_ADMIN_TOKEN: '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let err = '';
+    const urls = await new Promise<string[]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening lines:\n${err}`)), 30_000);
+      proc.stderr!.on('data', (b: Buffer) => {
+        err += b.toString();
+        const found = [...err.matchAll(/"url":"(http:[^"]+)"/g)].map((m) => m[1]!);
+        if (found.length === 2) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      });
+      proc.on('exit', (code) => reject(new Error(`serve exited ${code}:\n${err}`)));
+    });
+    try {
+      const [pub, admin] = urls;
+      const keys = (
+        (await (await fetch(`${pub}/.well-known/jwks.json`)).json()) as { keys: { alg: string }[] }
+      ).keys;
+      expect(keys.map((k) => k.alg)).toEqual(['Ed25519']);
+      expect((await fetch(`${pub}/metrics`)).status).toBe(404);
+      expect((await fetch(`${admin}/metrics`)).status).toBe(200);
+      // logFormat json from the file: every line is one JSON object
+      for (const line of err.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    } finally {
+      const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
 });

@@ -193,7 +193,8 @@ export const SETTINGS: readonly Setting[] = [
     type: 'list',
     default: 'ES256,RS256',
     group: 'keys',
-    describe: 'signing algorithms to keep keys for, comma-separated',
+    describe:
+      "signing algorithms to keep keys for, comma-separated (a new store's policy; later only with --update-policy)",
   },
   {
     key: 'rotationPeriod',
@@ -203,7 +204,8 @@ export const SETTINGS: readonly Setting[] = [
     type: 'duration',
     default: '30d',
     group: 'keys',
-    describe: 'how long a key signs before the next one takes over',
+    describe:
+      "how long a key signs before the next one takes over (a new store's policy; later only with --update-policy)",
   },
   {
     key: 'prePublish',
@@ -213,7 +215,8 @@ export const SETTINGS: readonly Setting[] = [
     type: 'duration',
     default: '2d',
     group: 'keys',
-    describe: 'how long a new key is published before it signs',
+    describe:
+      "how long a new key is published before it signs (a new store's policy; later only with --update-policy)",
   },
   {
     key: 'maxTokenLifetime',
@@ -223,7 +226,8 @@ export const SETTINGS: readonly Setting[] = [
     type: 'duration',
     default: '1h',
     group: 'keys',
-    describe: 'longest token lifetime; retired keys stay published this long',
+    describe:
+      "longest token lifetime; retired keys stay published this long (a new store's policy; later only with --update-policy)",
   },
   {
     key: 'rsaBits',
@@ -233,7 +237,7 @@ export const SETTINGS: readonly Setting[] = [
     type: 'int',
     default: '2048',
     group: 'keys',
-    describe: 'RSA modulus size for RS*/PS* keys',
+    describe: "RSA modulus size for RS*/PS* keys (a new store's policy; later only with --update-policy)",
   },
   {
     key: 'updatePolicy',
@@ -421,7 +425,7 @@ export const SETTINGS: readonly Setting[] = [
     env: 'JWKIT_LOG_FORMAT',
     type: 'enum',
     choices: ['json', 'text'],
-    default: 'text on a terminal, else json',
+    default: 'text',
     group: 'logs',
     reload: true,
     describe: 'json: one object per line (time, level, msg, fields); text: for terminals',

@@ -19,6 +19,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { JWKitError } from 'jwkit';
 import type { ConfigValues } from './config.js';
 import { toMillis } from './duration.js';
 import { ServerConfigError } from './errors.js';
@@ -532,7 +533,7 @@ async function readAudit(
 ): Promise<AuditEntry[]> {
   const after = q.after === undefined ? undefined : Number(q.after);
   if (after !== undefined && !Number.isSafeInteger(after)) {
-    throw new ServerConfigError('ERR_BAD_REQUEST', '"after" must be an audit entry id (a whole number)');
+    throw new JWKitError('ERR_BAD_REQUEST', '"after" must be an audit entry id (a whole number)');
   }
   return manager.audit({
     limit: q.limit,
