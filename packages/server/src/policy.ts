@@ -301,15 +301,7 @@ export function applyPolicyFlags(
   now: number,
   retention: (alg: string, p: StoredPolicy) => number,
 ): StoredPolicy {
-  const algs =
-    flags.algs ??
-    stored.policies.map((p) => ({
-      alg: p.alg,
-      rotationPeriod: p.rotationPeriod,
-      prePublish: p.prePublish,
-      maxTokenLifetime: p.maxTokenLifetime,
-      ...(p.size === undefined ? {} : { size: p.size }),
-    }));
+  const algs = flags.algs ?? stored.policies.map((p) => p.alg);
   // Fields the flags leave out keep their stored values for algorithms the store already has.
   const inputs = inputsOf(flags, algs).map((input) => {
     const old = stored.policies.find((p) => p.alg === input.alg);

@@ -1,13 +1,15 @@
 /**
- * `jwkit keys list|rotate|import|revoke`: manage the keys of a `jwkit serve` store without the
- * HTTP admin API. Each command opens the store, acts in one transaction and closes it
- * (src/server/keys-command.ts); a running server picks the change up on its next poll.
+ * `jwkit keys list|rotate|import|revoke|init|policy|audit|backup|restore|rekey`: manage the keys
+ * of a `jwkit serve` store without the HTTP admin API. Each command opens the store, acts in one
+ * transaction and closes it (packages/server/src/keys-command.ts); a running server picks the
+ * change up on its next poll. Read-only commands (list, policy show, audit, backup) create
+ * nothing; writing commands schedule from the policy stored in the store.
  */
 
 import type { Command } from 'commander';
 import { collectList, examples } from '../help.js';
 import { readInput } from '../io.js';
-import { out, printJSON } from '../output.js';
+import { note, out, printJSON } from '../output.js';
 import { loadServer } from '../server.js';
 
 interface StoreOptions {
@@ -28,10 +30,49 @@ function storeOptions(command: Command): Command {
     .option('--master-key-file <file>', 'master key file (or set JWKIT_MASTER_KEY)')
     .option(
       '--algs <algs>',
-      'the algorithms the server is configured with, comma-separated (default ES256,RS256)',
+      "the algorithms you expect the store's policy to have (refused when it differs; default: not checked)",
       collectList,
     )
     .option('--json', 'print JSON');
+}
+
+interface PolicyOptions {
+  algs?: string[];
+  rotationPeriod?: string;
+  prePublish?: string;
+  maxTokenLifetime?: string;
+  rsaBits?: string;
+  cacheMaxAge?: string;
+  staleWhileRevalidate?: string;
+  skew?: string;
+}
+
+function policyOptions(command: Command): Command {
+  return command
+    .option('--rotation-period <duration>', 'how long a key signs, e.g. 30d')
+    .option('--pre-publish <duration>', 'how long a key is published before it signs, e.g. 2d')
+    .option('--max-token-lifetime <duration>', 'the longest token lifetime, e.g. 1h')
+    .option('--rsa-bits <bits>', 'RSA modulus size for RS*/PS* keys')
+    .option('--cache-max-age <duration>', 'longest max-age of a JWKS response, e.g. 15m')
+    .option('--stale-while-revalidate <duration>', 'stale-while-revalidate of a JWKS response, e.g. 1m')
+    .option('--skew <duration>', 'allowance for clock skew and replica delay, e.g. 1m');
+}
+
+function policyFlags(opts: PolicyOptions) {
+  const flags: Record<string, unknown> = {};
+  if (opts.algs !== undefined) flags.algs = opts.algs;
+  for (const k of [
+    'rotationPeriod',
+    'prePublish',
+    'maxTokenLifetime',
+    'cacheMaxAge',
+    'staleWhileRevalidate',
+    'skew',
+  ] as const) {
+    if (opts[k] !== undefined) flags[k] = opts[k];
+  }
+  if (opts.rsaBits !== undefined) flags.rsaBits = Number(opts.rsaBits);
+  return flags;
 }
 
 const keysModule = loadServer;
@@ -45,16 +86,31 @@ function common(opts: StoreOptions) {
   };
 }
 
+function storeOnly(opts: StoreOptions) {
+  return {
+    ...(opts.store !== undefined && { store: opts.store }),
+    ...(opts.schema !== undefined && { schema: opts.schema }),
+    ...(opts.masterKeyFile !== undefined && { masterKeyFile: opts.masterKeyFile }),
+  };
+}
+
 export function register(program: Command): void {
   const keys = program
     .command('keys')
-    .description('manage the keys of a `jwkit serve` store: list, rotate, import, revoke')
+    .description(
+      'manage the keys of a `jwkit serve` store: list, rotate, import, revoke, init, policy, audit, backup, restore, rekey',
+    )
     .addHelpText(
       'after',
       `${examples([
         ['jwkit keys list', 'the keys of ./.jwkit/keys.db with their states'],
         ['jwkit keys rotate --alg ES256', 'the next ES256 key starts signing now'],
         ['jwkit keys revoke 3kq8...', 'take a compromised key out of the JWKS at once'],
+        ['jwkit keys policy show', 'the rotation policy stored in the store'],
+        [
+          'jwkit keys backup --out keys.backup --passphrase-file pass.txt',
+          'an encrypted backup of the whole store',
+        ],
       ])}
 Key states: next (published, not signing) -> current (signing) -> retired (published) -> removed; revoked at any time.`,
     );
@@ -128,5 +184,162 @@ Key states: next (published, not signing) -> current (signing) -> retired (publi
       const info = await keysRevoke({ ...common(opts), kid });
       if (opts.json) printJSON(info);
       else out(formatKeys([info]));
+    });
+
+  storeOptions(
+    policyOptions(
+      keys
+        .command('init')
+        .description('create a new store on purpose: its policy (from the flags), master key and first keys'),
+    ),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'jwkit keys init --store sqlite:./.jwkit/keys.db --algs ES256 --max-token-lifetime 12h',
+          'a new store',
+        ],
+      ]),
+    )
+    .action(async (opts: StoreOptions & PolicyOptions) => {
+      const { keysInit, formatKeys, formatPolicy } = await keysModule();
+      const made = await keysInit({ ...storeOnly(opts), policy: policyFlags(opts) });
+      if (opts.json) printJSON({ policy: made.policy, keys: made.keys });
+      else out(`${formatPolicy(made.policy)}\n${formatKeys(made.keys)}`);
+    });
+
+  const policy = keys.command('policy').description('show or change the rotation policy stored in the store');
+  storeOptions(policy.command('show').description('print the stored policy (read-only)')).action(
+    async (opts: StoreOptions) => {
+      const { keysPolicyShow, formatPolicy, describePolicy } = await keysModule();
+      const p = await keysPolicyShow(storeOnly(opts));
+      if (opts.json) printJSON(p === null ? null : describePolicy(p));
+      else out(formatPolicy(p));
+    },
+  );
+  storeOptions(
+    policyOptions(
+      policy
+        .command('set')
+        .description(
+          'change the stored policy on purpose; fields not given are kept. Shorter lifetimes keep old keys published as long as their tokens can be valid',
+        ),
+    ),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'jwkit keys policy set --max-token-lifetime 12h --rotation-period 1d',
+          'every writer schedules from this',
+        ],
+        ['jwkit keys policy set --algs ES256', 'drop RS256: its keys are retired, not removed'],
+      ]),
+    )
+    .action(async (opts: StoreOptions & PolicyOptions) => {
+      const { keysPolicySet, formatPolicy, describePolicy } = await keysModule();
+      const { after } = await keysPolicySet({ ...storeOnly(opts), policy: policyFlags(opts) });
+      if (opts.json) printJSON(describePolicy(after));
+      else out(formatPolicy(after));
+    });
+
+  storeOptions(
+    keys
+      .command('audit')
+      .description(
+        'list the audit trail of the store: key events, admin calls, failed admin logins (read-only)',
+      )
+      .option('--kid <kid>', 'only the entries of this key')
+      .option('--after <id>', 'only entries after this id')
+      .option('--limit <n>', 'at most this many (the newest), default 1000'),
+  )
+    .addHelpText('after', examples([['jwkit keys audit --store postgres://jwkit@db/keys --json', 'as JSON']]))
+    .action(async (opts: StoreOptions & { kid?: string; after?: string; limit?: string }) => {
+      const { keysAudit, formatAudit } = await keysModule();
+      const entries = await keysAudit({
+        ...storeOnly(opts),
+        ...(opts.kid !== undefined && { kid: opts.kid }),
+        ...(opts.after !== undefined && { after: Number(opts.after) }),
+        ...(opts.limit !== undefined && { limit: Number(opts.limit) }),
+      });
+      if (opts.json) printJSON(entries);
+      else out(formatAudit(entries));
+    });
+
+  storeOptions(
+    keys
+      .command('backup')
+      .description(
+        'write every key (state, schedule, private material), the policy and the audit trail to one file encrypted to a passphrase',
+      )
+      .requiredOption('--out <file>', 'the backup file to write (never overwritten; mode 0600)')
+      .option('--passphrase-file <file>', 'file holding the passphrase (or set JWKIT_BACKUP_PASSPHRASE)'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'jwkit keys backup --store sqlite:./.jwkit/keys.db --out keys.backup --passphrase-file pass.txt',
+          '',
+        ],
+      ]),
+    )
+    .action(async (opts: StoreOptions & { out: string; passphraseFile?: string }) => {
+      const { keysBackup, readPassphrase } = await keysModule();
+      const passphrase = await readPassphrase(opts.passphraseFile);
+      const r = await keysBackup({ ...storeOnly(opts), out: opts.out, passphrase });
+      if (opts.json) printJSON(r);
+      else note(`jwkit keys: wrote ${r.keys} keys to ${r.file}`);
+    });
+
+  storeOptions(
+    keys
+      .command('restore')
+      .description('fill an empty store (SQLite or PostgreSQL) from a backup, in one transaction')
+      .argument('<file>', 'the backup file')
+      .option('--passphrase-file <file>', 'file holding the passphrase (or set JWKIT_BACKUP_PASSPHRASE)'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'jwkit keys restore keys.backup --store postgres://jwkit@db/keys --passphrase-file pass.txt',
+          'move from SQLite to PostgreSQL',
+        ],
+      ]),
+    )
+    .action(async (file: string, opts: StoreOptions & { passphraseFile?: string }) => {
+      const { keysRestore, readPassphrase } = await keysModule();
+      const passphrase = await readPassphrase(opts.passphraseFile);
+      const r = await keysRestore({ ...storeOnly(opts), file, passphrase });
+      if (opts.json) printJSON(r);
+      else note(`jwkit keys: restored ${r.keys} keys; signing: ${r.current.join(', ') || '-'}`);
+    });
+
+  storeOptions(
+    keys
+      .command('rekey')
+      .description('re-encrypt every private key under a new master key, in one transaction')
+      .requiredOption('--new-master-key-file <file>', 'the new master key (32 random bytes, base64)'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'openssl rand -base64 32 > new.key && jwkit keys rekey --new-master-key-file new.key',
+          'then restart every server with the new key',
+        ],
+      ]),
+    )
+    .action(async (opts: StoreOptions & { newMasterKeyFile: string }) => {
+      const { keysRekey } = await keysModule();
+      const r = await keysRekey({ ...storeOnly(opts), newMasterKeyFile: opts.newMasterKeyFile });
+      if (opts.json) printJSON(r);
+      else
+        note(
+          `jwkit keys: re-encrypted ${r.keys} keys from master key ${r.from} to ${r.to}; only the new key opens the store now: ` +
+            'point JWKIT_MASTER_KEY or --master-key-file at it and restart every server',
+        );
     });
 }

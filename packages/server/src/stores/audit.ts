@@ -26,7 +26,10 @@ export function writerId(): string {
 
 /** Text safe in one log line: control characters escaped (a kid is input; issue 13.11). */
 export function auditText(value: string): string {
-  return JSON.stringify(value).slice(1, -1);
+  return value.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export function auditEntry(
