@@ -129,6 +129,10 @@ export async function keysInit(
   } catch (e) {
     if ((e as { code?: unknown }).code !== 'ERR_STORE_MISSING') throw e;
   }
+  const flags: PolicyFlags = { ...(options.policy ?? {}) };
+  if (flags.algs === undefined && options.algs !== undefined) flags.algs = options.algs;
+  // Checked before anything is created: a bad policy leaves no half-made store behind.
+  const policyOptions = managerPolicyOptions(flags);
   const log = logOf(options);
   const { store, masterKey } = await openWriterStore(url, {
     ...options,
@@ -136,12 +140,10 @@ export async function keysInit(
     warn: (w) => log(`jwkit keys: warning: ${w}`),
   });
   try {
-    const flags: PolicyFlags = { ...(options.policy ?? {}) };
-    if (flags.algs === undefined && options.algs !== undefined) flags.algs = options.algs;
     const manager = await KeyManager.open({
       store,
       masterKey,
-      ...managerPolicyOptions(flags),
+      ...policyOptions,
       actor: 'cli',
     });
     try {
