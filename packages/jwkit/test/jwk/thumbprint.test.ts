@@ -112,3 +112,37 @@ describe('thumbprint errors', () => {
     expect(code(() => thumbprint(null as unknown as AnyJWK))).toBe('ERR_THUMBPRINT_INPUT');
   });
 });
+
+describe('non-canonical input (issue 13 point 4)', () => {
+  const rsa = rfc7638.input_jwk as { kty: string; n: string; e: string };
+  const std = (s: string) => s.replace(/-/g, '+').replace(/_/g, '/');
+  const b64 = (b: Buffer) => b.toString('base64url');
+
+  it('gives the standard-alphabet spelling the canonical thumbprint', () => {
+    expect(std(rsa.n)).not.toBe(rsa.n); // the RFC key has - and _ in n
+    expect(thumbprint({ ...rsa, n: std(rsa.n) })).toBe(thumbprint(rsa));
+    expect(thumbprint({ ...rsa, n: `${std(rsa.n)}==` })).toBe(thumbprint(rsa));
+  });
+
+  it('drops leading zero octets of RSA n and e', () => {
+    const n = Buffer.concat([Buffer.from([0]), Buffer.from(rsa.n, 'base64url')]);
+    const e = Buffer.concat([Buffer.from([0, 0]), Buffer.from(rsa.e, 'base64url')]);
+    expect(thumbprint({ ...rsa, n: b64(n) })).toBe(thumbprint(rsa));
+    expect(thumbprint({ ...rsa, e: b64(e) })).toBe(thumbprint(rsa));
+  });
+
+  it('pads a short EC coordinate to the curve size', () => {
+    const ec = { kty: 'EC', crv: 'P-256', x: b64(Buffer.alloc(32, 1)), y: b64(Buffer.alloc(32, 2)) };
+    const short = { ...ec, x: b64(Buffer.concat([Buffer.alloc(1, 0), Buffer.alloc(31, 1)]).subarray(1)) };
+    const canonical = { ...ec, x: b64(Buffer.concat([Buffer.alloc(1, 0), Buffer.alloc(31, 1)])) };
+    expect(thumbprint(short)).toBe(thumbprint(canonical));
+  });
+
+  it('refuses what has no canonical form instead of hashing it', () => {
+    for (const n of [`${rsa.n}!`, `${rsa.n.slice(0, 10)}+-${rsa.n.slice(12)}`, `${rsa.n}B`]) {
+      expect(() => thumbprint({ ...rsa, n }), n).toThrow(
+        expect.objectContaining({ code: 'ERR_THUMBPRINT_INPUT' }),
+      );
+    }
+  });
+});

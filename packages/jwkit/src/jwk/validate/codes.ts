@@ -48,6 +48,7 @@ export const PROBLEM_CODES = codes({
   RSA_MODULUS_TOO_LONG: { severity: 'error', rfc: 'RFC 7518 §6.3.1.1' },
   RSA_MODULUS_SMALL_FACTOR: { severity: 'error', rfc: 'RFC 8017 §3.1' },
   RSA_EXPONENT_INVALID: { severity: 'error', rfc: 'RFC 8017 §3.1' },
+  RSA_EXPONENT_TOO_LARGE: { severity: 'error', rfc: 'RFC 8017 §3.1' },
   RSA_WEAK_ROCA: { severity: 'error', rfc: 'CVE-2017-15361' },
   RSA_WEAK_FERMAT: { severity: 'error', rfc: 'CVE-2022-26320' },
   RSA_PRIVATE_INCOMPLETE: { severity: 'error', rfc: 'RFC 7518 §6.3.2' },

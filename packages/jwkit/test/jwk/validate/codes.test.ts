@@ -117,6 +117,10 @@ const CASES: Record<ProblemCode, Case> = {
     path: 'n',
   },
   RSA_EXPONENT_INVALID: { run: key((f) => ({ ...f.k.rsaPublic, e: 'AQ' })), path: 'e' },
+  RSA_EXPONENT_TOO_LARGE: {
+    run: key((f) => ({ ...f.k.rsaPublic, e: b64u(new Uint8Array([1, 0, 0, 0, 1])) })),
+    path: 'e',
+  },
   RSA_WEAK_ROCA: { run: key((f) => f.roca), path: 'n' },
   RSA_WEAK_FERMAT: { run: key((f) => f.fermat), path: 'n' },
   RSA_PRIVATE_INCOMPLETE: { run: key((f) => without(f.k.rsa, 'qi')), path: 'qi' },
@@ -345,7 +349,10 @@ describe('every problem code', () => {
 });
 
 describe('docs/api/validate.md', () => {
-  const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', '..', '..', 'docs', 'api', 'validate.md'), 'utf8');
+  const doc = readFileSync(
+    join(import.meta.dirname, '..', '..', '..', '..', '..', 'docs', 'api', 'validate.md'),
+    'utf8',
+  );
   const rows = new Map(
     [...doc.matchAll(/^\| `([A-Z0-9_]+)` \| ([EW]) \| ([^|]+) \|/gm)].map((m) => [
       m[1]!,

@@ -153,3 +153,15 @@ describe('RSA private keys', () => {
     }
   });
 });
+
+describe('RSA public exponent bound (issue 13 point 5)', () => {
+  it('refuses e above 2^32 with RSA_EXPONENT_TOO_LARGE, and keeps 2^32 - 1 and 65537', () => {
+    const huge = validateJWK({ ...k.rsaPublic, e: b64u([1, 0, 0, 0, 1]) }); // 2^32 + 1
+    expect(huge.valid).toBe(false);
+    expect(codes(huge.problems)).toContain('RSA_EXPONENT_TOO_LARGE');
+    const big = bigintToB64u((1n << 1023n) + 1n);
+    expect(codes(validateJWK({ ...k.rsaPublic, e: big }).problems)).toContain('RSA_EXPONENT_TOO_LARGE');
+    expect(validateJWK({ ...k.rsaPublic, e: b64u([0xff, 0xff, 0xff, 0xff]) }).valid).toBe(true);
+    expect(validateJWK(k.rsaPublic).valid).toBe(true);
+  });
+});

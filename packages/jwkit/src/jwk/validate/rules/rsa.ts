@@ -96,8 +96,22 @@ export const rsaExponent: Rule = (ctx) => {
   if (e <= 1n) why = `e = ${e} gives no encryption at all (m^e = m)`;
   else if (e % 2n === 0n) why = 'an even e has no inverse modulo λ(n), so no private key exists';
   else if (n !== undefined && e >= n) why = 'e is not smaller than n';
-  if (why) ctx.report('RSA_EXPONENT_INVALID', 'e', `invalid public exponent: ${why}; use e = 65537 (AQAB)`);
+  if (why) {
+    ctx.report('RSA_EXPONENT_INVALID', 'e', `invalid public exponent: ${why}; use e = 65537 (AQAB)`);
+  } else if (e > RSA_MAX_EXPONENT) {
+    // Issue 13 point 5: a huge e makes every verification a long exponentiation (a 3072-bit
+    // key with a 3072-bit e costs ~100 times a normal one). Go and BoringSSL refuse e above 2^32
+    // too; every real key uses 65537.
+    ctx.report(
+      'RSA_EXPONENT_TOO_LARGE',
+      'e',
+      `the public exponent is ${bitLength(e)} bits; jwkit accepts e up to 2^32 (verification with a larger e is a denial-of-service lever); use e = 65537 (AQAB)`,
+    );
+  }
 };
+
+/** The largest public exponent accepted (issue 13 point 5; Go's crypto/rsa and BoringSSL agree). */
+export const RSA_MAX_EXPONENT = 2n ** 32n;
 
 /** Known-weak moduli: a small factor, the ROCA fingerprint, primes close enough for Fermat. */
 export const rsaWeakModulus: Rule = (ctx) => {
