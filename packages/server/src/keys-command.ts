@@ -11,9 +11,9 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, unlink } from 'node:fs/promises';
+import { link, open, readFile, stat, unlink } from 'node:fs/promises';
 import { StoreError } from 'jwkit';
-import { loadMasterKey, type MasterKey } from './crypto-at-rest.js';
+import { loadMasterKey, MasterKey } from './crypto-at-rest.js';
 import { ServerConfigError } from './errors.js';
 import type { KeyInfo } from './key-manager.js';
 import { KEY_CHECK_AAD, KeyManager, reconcilePolicy, toInfo } from './key-manager.js';
@@ -471,9 +471,24 @@ export async function keysRekey(
   const store = await openStore(urlOf(options), { ...schemaOf(options), create: false });
   try {
     const oldKey = await masterKeyOf(options, store);
-    const fresh = await loadMasterKey({ file: options.newMasterKeyFile });
-    for (const w of fresh.warnings) logOf(options)(`jwkit keys: warning: ${w}`);
-    const newKey = fresh.key;
+    // Read the new key from its file only: JWKIT_MASTER_KEY (the old key, usually) must not win here.
+    let newText: string;
+    try {
+      newText = await readFile(options.newMasterKeyFile, 'utf8');
+    } catch (cause) {
+      throw new ServerConfigError(
+        'ERR_MASTER_KEY_MISSING',
+        `cannot read the new master key file ${options.newMasterKeyFile}; make one with: openssl rand -base64 32 > new.key`,
+        { cause },
+      );
+    }
+    const mode = (await stat(options.newMasterKeyFile)).mode & 0o777;
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      logOf(options)(
+        `jwkit keys: warning: the new master key file ${options.newMasterKeyFile} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${options.newMasterKeyFile}`,
+      );
+    }
+    const newKey = MasterKey.fromText(newText);
     if (newKey.id === oldKey.id) {
       throw new ServerConfigError(
         'ERR_REKEY_SAME_KEY',

@@ -301,7 +301,8 @@ describe('14.3 master-key rotation', () => {
       expect(opensWith(snap, old.key)).toBe(true);
       expect(opensWith(snap, fresh.key)).toBe(false);
 
-      const done = await run(args);
+      // the old key from JWKIT_MASTER_KEY (as in production): it must not be taken for the new one
+      const done = await run({ store: url, newMasterKeyFile: newFile }, { JWKIT_MASTER_KEY: old.text });
       expect(done).toMatchObject({ code: 0 });
       snap = await store.load();
       expect(opensWith(snap, fresh.key)).toBe(true);
