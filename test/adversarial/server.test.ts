@@ -43,7 +43,8 @@ import { deepRuns, LONG_TIMEOUT, tally } from './tally.js';
 
 const T = tally('server');
 const PG_URL = process.env.JWKIT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const ADMIN = `adv-${randomBytes(18).toString('base64url')}`;
+// Admin tokens are at least 32 bytes (issue 13.11).
+const ADMIN = `adv-${randomBytes(27).toString('base64url')}`;
 const tmp = tempDir('jwkit-adv-server-');
 afterAll(() => tmp.cleanup());
 
@@ -102,7 +103,16 @@ describe('the admin API', () => {
   let server: RunningServer;
   let closed: RunningServer;
   beforeAll(async () => {
-    const common = { port: 0, algs: ['ES256', 'Ed25519'], webRoot: false as const, log: () => {} };
+    // One listener (admin on server.url) and no login backoff: this suite sends wrong tokens on
+    // purpose and checks every answer (the backoff has its own test, packages/server/test/listeners.test.ts).
+    const common = {
+      port: 0,
+      algs: ['ES256', 'Ed25519'],
+      webRoot: false as const,
+      log: () => {},
+      singleListener: true,
+      adminBackoff: false,
+    };
     server = await serve({
       ...common,
       store: `sqlite:${join(tmp.dir, 'admin.db')}`,
@@ -318,6 +328,7 @@ describe('kill -9 of `jwkit serve` while it rotates and signs', () => {
         '--master-key-file',
         join(tmp.dir, 'crash.key'),
         '--no-web',
+        '--single-listener',
       ],
       {
         env: serveEnv(),
@@ -489,6 +500,7 @@ describe('PostgreSQL unavailable while serving', () => {
       port: 0,
       algs: ['ES256'],
       adminToken: ADMIN,
+      singleListener: true,
       masterKey: randomBytes(32).toString('base64'),
       pollInterval: '100ms',
       webRoot: false,

@@ -54,7 +54,11 @@ export class AuthBackoff {
   readonly #clients = new Map<string, { failures: number; until: number }>();
   /** Refused attempts: `401` (wrong token) and `429` (during a backoff). */
   readonly refused = new Map<'401' | '429', number>();
-  constructor(readonly now: () => number = Date.now) {}
+  /** `free`: failures before the backoff starts (Infinity turns it off, for tests that guess on purpose). */
+  constructor(
+    readonly now: () => number = Date.now,
+    readonly free: number = AuthBackoff.FREE,
+  ) {}
 
   /** Milliseconds `client` must still wait, 0 when it may try. */
   wait(client: string): number {
@@ -67,9 +71,9 @@ export class AuthBackoff {
     this.#clients.delete(client);
     c.failures++;
     const waitMs =
-      c.failures <= AuthBackoff.FREE
+      c.failures <= this.free
         ? 0
-        : Math.min(AuthBackoff.MAX_WAIT_MS, 1000 * 2 ** (c.failures - AuthBackoff.FREE - 1));
+        : Math.min(AuthBackoff.MAX_WAIT_MS, 1000 * 2 ** (c.failures - this.free - 1));
     c.until = this.now() + waitMs;
     this.#clients.set(client, c);
     if (this.#clients.size > AuthBackoff.MAX_CLIENTS)
