@@ -94,9 +94,23 @@ function rsaPssToJWK(key: KeyObject): JWK {
   const jwk = rsa.export({ format: 'jwk' }) as JWK;
   const details = key.asymmetricKeyDetails;
   const hash = details?.hashAlgorithm ? PSS_HASHES[details.hashAlgorithm] : undefined;
-  if (hash && details?.mgf1HashAlgorithm === details?.hashAlgorithm && details?.saltLength === hash.length) {
-    jwk.alg = hash.alg;
+  // Only the exact RFC 7518 §3.5 parameters have a JWK form (issue 13 point 6): anything else,
+  // or no parameters at all, would become an RSA key that also verifies RS256.
+  if (
+    hash === undefined ||
+    details?.mgf1HashAlgorithm !== details?.hashAlgorithm ||
+    details?.saltLength !== hash.length
+  ) {
+    throw new ConversionError(
+      'ERR_RSA_PSS_PARAMS',
+      `this RSA-PSS KeyObject is ${
+        details?.hashAlgorithm === undefined
+          ? 'not restricted to parameters'
+          : `restricted to ${details.hashAlgorithm}, MGF1 with ${details.mgf1HashAlgorithm}, salt ${details.saltLength}`
+      }, which no JWS algorithm matches; JWK can express only PS256, PS384 and PS512 (hash = MGF1 hash, salt = hash length, RFC 7518 §3.5)`,
+    );
   }
+  jwk.alg = hash.alg;
   return canonicalOrder(jwk);
 }
 

@@ -180,6 +180,7 @@ export const ERROR_CODES = codes({
   ERR_REMOTE_JWKS_TOO_LARGE: { class: 'RemoteJWKSError', docs: 'api/remote.md#error-codes' },
   ERR_REMOTE_JWKS_TOO_MANY_KEYS: { class: 'RemoteJWKSError', docs: 'api/remote.md#error-codes' },
   ERR_REMOTE_JWKS_UNAVAILABLE: { class: 'RemoteJWKSError', docs: 'api/remote.md#error-codes' },
+  ERR_RSA_PSS_PARAMS: { class: 'ConversionError', docs: 'api/convert.md#error-codes' },
   ERR_SEALED_CORRUPT: { class: 'ServerConfigError', status: 500, docs: 'api/server.md#error-codes' },
   ERR_STARTING: { class: null, status: 503, docs: 'api/server.md#error-codes' },
   ERR_STORE_CLOSED: { class: 'StoreError', status: 503, docs: 'api/server.md#error-codes' },

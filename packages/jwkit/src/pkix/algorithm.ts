@@ -3,6 +3,7 @@
  * by key formats (the SPKI / PKCS#8 key algorithm) and certificates (the signature algorithm).
  */
 
+import { ConversionError } from '../errors/index.js';
 import {
   contextTag,
   type DERNode,
@@ -95,6 +96,28 @@ export function pssJWSAlgorithm(p: PSSParams): string | undefined {
   const bits = { 'SHA-256': 256, 'SHA-384': 384, 'SHA-512': 512 }[p.hash];
   if (bits === undefined || p.mgfHash !== p.hash || p.saltLength !== bits / 8) return undefined;
   return `PS${bits}`;
+}
+
+/**
+ * The JWS algorithm an RSA-PSS key (id-RSASSA-PSS SPKI or PKCS#8, RFC 4055 §1.2) is restricted
+ * to. JWK can carry that restriction only as `alg`, so only the exact PS256/384/512 parameters
+ * are mapped (issue 13 point 6); a key whose parameters match no JWS algorithm (SHA-1, salt 20,
+ * MGF1 with another hash) or that has none (usable with any PSS parameters) is refused with
+ * `ERR_RSA_PSS_PARAMS`: read as a plain RSA JWK it would also verify RS256 (PKCS#1 v1.5), which
+ * the key's restriction forbids.
+ */
+export function pssKeyAlgorithm(params: DERNode | undefined, what: string): string {
+  const p = params === undefined ? undefined : readPSSParams(params, `${what} RSASSA-PSS-params`);
+  const alg = p === undefined ? undefined : pssJWSAlgorithm(p);
+  if (alg !== undefined) return alg;
+  throw new ConversionError(
+    'ERR_RSA_PSS_PARAMS',
+    `${what} is an RSA-PSS key ${
+      p === undefined
+        ? 'without parameters (usable with any PSS parameters)'
+        : `restricted to ${p.hash}, MGF1 with ${p.mgfHash}, salt ${p.saltLength}`
+    }, which no JWS algorithm matches; JWK can express only PS256, PS384 and PS512 (hash = MGF1 hash, salt = hash length, RFC 7518 §3.5). Generate the key with e.g. openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_pss_keygen_md:sha256 -pkeyopt rsa_pss_keygen_mgf1_md:sha256 -pkeyopt rsa_pss_keygen_saltlen:32, or as a plain RSA key`,
+  );
 }
 
 /** The only child of an EXPLICIT wrapper. */

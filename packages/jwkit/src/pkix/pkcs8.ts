@@ -11,9 +11,8 @@ import type { CurveInfo } from '../registry.js';
 import {
   type AlgorithmIdentifier,
   paramsAbsentOrNull,
-  pssJWSAlgorithm,
+  pssKeyAlgorithm,
   readAlgorithm,
-  readPSSParams,
   writeAlgorithm,
 } from './algorithm.js';
 import {
@@ -60,13 +59,9 @@ function privateKeyFor(alg: AlgorithmIdentifier, privateKey: Uint8Array, what: s
     return readRSAPrivateKey(privateKey, `${what} RSAPrivateKey`);
   }
   if (alg.oid === OID.rsassaPss) {
-    // Same treatment as an RSA-PSS SPKI (see spki.ts).
-    const jwk = readRSAPrivateKey(privateKey, `${what} RSAPrivateKey`);
-    const pss =
-      alg.params === undefined
-        ? undefined
-        : pssJWSAlgorithm(readPSSParams(alg.params, `${what} RSASSA-PSS-params`));
-    return pss === undefined ? jwk : { ...jwk, alg: pss };
+    // Same treatment as an RSA-PSS SPKI (see spki.ts): exact PS256/384/512 parameters or refused.
+    const pss = pssKeyAlgorithm(alg.params, what);
+    return { ...readRSAPrivateKey(privateKey, `${what} RSAPrivateKey`), alg: pss };
   }
   if (alg.oid === OID.ecPublicKey) {
     return readECPrivateKey(privateKey, `${what} ECPrivateKey`, readNamedCurve(alg.params, what));

@@ -6,13 +6,7 @@
 import { encode } from '../encoding/base64url.js';
 import { ConversionError, UnsupportedError } from '../errors/index.js';
 import type { JWK, PublicJWK } from '../jwk/model.js';
-import {
-  paramsAbsentOrNull,
-  pssJWSAlgorithm,
-  readAlgorithm,
-  readPSSParams,
-  writeAlgorithm,
-} from './algorithm.js';
+import { paramsAbsentOrNull, pssKeyAlgorithm, readAlgorithm, writeAlgorithm } from './algorithm.js';
 import {
   bitString,
   type DERNode,
@@ -50,12 +44,10 @@ export function publicKeyFor(
   }
   if (algOID === OID.rsassaPss) {
     // An RSA-PSS key is an ordinary RSA key restricted to PSS. JWK has no such restriction
-    // except `alg`, so the key becomes an RSA JWK with `alg` set when the parameters match a
-    // JWS algorithm (docs/api/convert.md, "RSA-PSS keys").
-    const jwk = readRSAPublicKey(key, `${what} RSAPublicKey`);
-    const alg =
-      params === undefined ? undefined : pssJWSAlgorithm(readPSSParams(params, `${what} RSASSA-PSS-params`));
-    return alg === undefined ? jwk : { ...jwk, alg };
+    // except `alg`: the key becomes an RSA JWK with the `alg` its parameters name exactly, or
+    // is refused (docs/api/convert.md, "RSA-PSS keys"; issue 13 point 6).
+    const alg = pssKeyAlgorithm(params, what);
+    return { ...readRSAPublicKey(key, `${what} RSAPublicKey`), alg };
   }
   if (algOID === OID.ecPublicKey) {
     return ecPublicJWK(readNamedCurve(params, what), key);

@@ -82,14 +82,15 @@ describe('RSA-PSS KeyObjects', () => {
     }
   });
 
-  it('export without alg when unrestricted or when the parameters are not a JWS algorithm', () => {
-    expect(keyObjectToJWK(rsaPss({ modulusLength: 2048 }).publicKey).alg).toBeUndefined();
+  it('are refused when unrestricted or when the parameters are not a JWS algorithm (issue 13 point 6)', () => {
+    expect(code(() => keyObjectToJWK(rsaPss({ modulusLength: 2048 }).publicKey))).toBe('ERR_RSA_PSS_PARAMS');
     const odd = rsaPss({
       modulusLength: 2048,
       hashAlgorithm: 'sha256',
       saltLength: 20,
     });
-    expect(keyObjectToJWK(odd.privateKey).alg).toBeUndefined();
+    expect(code(() => keyObjectToJWK(odd.privateKey))).toBe('ERR_RSA_PSS_PARAMS');
+    expect(code(() => keyObjectToJWK(odd.publicKey))).toBe('ERR_RSA_PSS_PARAMS');
   });
 });
 

@@ -217,12 +217,18 @@ describe('RSA-PSS keys (RFC 4055)', () => {
     );
   });
 
-  it('without parameters, or with ones JWS cannot name, read as RSA without alg', async () => {
-    for (const options of [{}, { hashAlgorithm: 'sha256', saltLength: 20 }]) {
-      const { publicKey } = generateKeyPairSync('rsa-pss', pss(options));
-      const jwk = await pemToJWK(publicKey.export({ type: 'spki', format: 'pem' }) as string);
-      expect(Object.keys(jwk)).toEqual(['kty', 'n', 'e']);
-      expect(Buffer.from(jwk.n as string, 'base64url').length).toBe(256);
+  it('without parameters, or with ones JWS cannot name, refused (issue 13 point 6)', async () => {
+    // Read as plain RSA (as jwkit did), such a key would also verify RS256: its restriction lost.
+    for (const options of [{}, { hashAlgorithm: 'sha256', saltLength: 20 }, { hashAlgorithm: 'sha1' }]) {
+      const { publicKey, privateKey } = generateKeyPairSync('rsa-pss', pss(options));
+      for (const pem of [
+        publicKey.export({ type: 'spki', format: 'pem' }) as string,
+        privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+      ]) {
+        await expect(pemToJWK(pem), JSON.stringify(options)).rejects.toMatchObject({
+          code: 'ERR_RSA_PSS_PARAMS',
+        });
+      }
     }
   });
 });

@@ -252,3 +252,55 @@ describe('malformed certificates', () => {
     );
   });
 });
+
+describe('chain links (issue 13 point 7)', () => {
+  let chains: import('../jwk/validate/certs.js').Chain;
+  beforeAll(async () => {
+    chains = (await import('../jwk/validate/certs.js')).makeChain();
+  });
+  const parse = (ders: readonly Uint8Array[]) => ders.map((d) => parseCertificate(d));
+
+  it('reads basicConstraints pathLen and keyUsage', () => {
+    const [, inter, root] = parse(chains.tooLong);
+    expect(root!.isCA).toBe(true);
+    expect(root!.pathLength).toBe(0);
+    expect(inter!.isCA).toBe(true);
+    const [, noSign] = parse(chains.noCertSign);
+    expect(noSign!.keyUsage).toEqual(['digitalSignature']);
+  });
+
+  it('refuses an issuer that is not a CA, even when its signature verifies', async () => {
+    const chain = parse(chains.notCA);
+    await expect(verifyCertificateChain(chain, { signatures: false })).rejects.toMatchObject({
+      code: 'ERR_X509_CHAIN',
+      message: expect.stringContaining('not a CA'),
+    });
+    await expect(verifyCertificateChain(chain)).rejects.toMatchObject({ code: 'ERR_X509_CHAIN' });
+    await expect(certificateToJWK(chains.notCA)).rejects.toMatchObject({ code: 'ERR_X509_CHAIN' });
+    // The issuer's signature itself is fine: only the CA flag is wrong.
+    expect(await verifyCertificateSignature(chain[0]!, chain[1]!)).toBe(true);
+  });
+
+  it('refuses a CA without keyCertSign and a chain past pathLenConstraint', async () => {
+    await expect(verifyCertificateChain(parse(chains.noCertSign))).rejects.toMatchObject({
+      code: 'ERR_X509_CHAIN',
+      message: expect.stringContaining('keyCertSign'),
+    });
+    await expect(verifyCertificateChain(parse(chains.tooLong))).rejects.toMatchObject({
+      code: 'ERR_X509_CHAIN',
+      message: expect.stringContaining('pathLenConstraint'),
+    });
+  });
+
+  it('compares names by DER, not by case-folded text', async () => {
+    const chain = parse(chains.caseOnly);
+    expect(chain[0]!.issuer.toLowerCase()).toBe(chain[1]!.subject.toLowerCase());
+    await expect(verifyCertificateChain(chain, { signatures: false })).rejects.toMatchObject({
+      code: 'ERR_X509_CHAIN',
+    });
+  });
+
+  it('accepts a good chain: leaf, CA', async () => {
+    await expect(verifyCertificateChain(parse([chains.leafDER, chains.caDER]))).resolves.toBeUndefined();
+  });
+});

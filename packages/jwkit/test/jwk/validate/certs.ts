@@ -18,6 +18,8 @@ export interface Chain {
   noCertSign: [Uint8Array, Uint8Array];
   /** [leaf, intermediate CA, root with pathLenConstraint 0]: one CA too many below the root. */
   tooLong: [Uint8Array, Uint8Array, Uint8Array];
+  /** [leaf issued by "CN=jwkit test ca", the CA "CN=jwkit test CA"]: names equal only ignoring case. */
+  caseOnly: [Uint8Array, Uint8Array];
 }
 
 export const std = (der: Uint8Array) => Buffer.from(der).toString('base64');
@@ -89,6 +91,9 @@ export function makeChain(): Chain {
     o.run(['req', '-new', '-key', 'rogue.key', '-subj', '/CN=jwkit intermediate', '-out', 'inter.csr']);
     sign('root0.pem', 'ca.key', 'inter.pem', 'inter.csr', 'basicConstraints=critical,CA:TRUE');
     sign('inter.pem', 'rogue.key', 'by-inter.pem');
+    // An issuer whose name differs from the CA's only in case: linked by text, not by DER.
+    selfSigned('rogue.key', 'jwkit test ca', 'lower-ca.pem');
+    sign('lower-ca.pem', 'rogue.key', 'by-lower.pem');
     const leafDER = der('leaf.pem');
     const caDER = der('ca.pem');
     const { kty, crv, x, y } = createPublicKey(o.read('leaf.key')).export({ format: 'jwk' });
@@ -101,6 +106,7 @@ export function makeChain(): Chain {
       notCA: [der('by-ee.pem'), der('ee.pem')],
       noCertSign: [der('by-no-sign.pem'), der('no-sign.pem')],
       tooLong: [der('by-inter.pem'), der('inter.pem'), der('root0.pem')],
+      caseOnly: [der('by-lower.pem'), caDER],
     };
   } finally {
     o.cleanup();

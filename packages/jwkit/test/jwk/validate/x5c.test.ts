@@ -106,3 +106,28 @@ describe('x5c', () => {
     }
   });
 });
+
+describe('x5c chain links share the one walker with verifyX5cChain (issue 13 point 7)', () => {
+  const verify = { x5c: { verifyChain: true } };
+
+  it('links names by DER: an issuer that differs only in case is out of order', () => {
+    const r = validateJWK({ ...chain.jwk, x5c: chain.caseOnly.map(std) }, verify);
+    expect(codes(r.problems)).toContain('X5C_CHAIN_ORDER');
+  });
+
+  it('refuses issuers that may not issue, in validateJWK and verifyX5cChain alike', async () => {
+    for (const [ders, code] of [
+      [chain.notCA, 'X5C_ISSUER_NOT_CA'],
+      [chain.noCertSign, 'X5C_ISSUER_KEY_USAGE'],
+      [chain.tooLong, 'X5C_PATH_LENGTH'],
+    ] as const) {
+      const jwk = { ...chain.jwk, x5c: ders.map(std) };
+      expect(codes(validateJWK(jwk, verify).problems), code).toContain(code);
+      const report = await verifyX5cChain(jwk);
+      expect(report.valid, code).toBe(false);
+      expect(codes(report.problems), code).toContain(code);
+      // The signatures are genuine: only the link rules refuse these chains.
+      expect(codes(report.problems), code).not.toContain('X5C_CHAIN_SIGNATURE');
+    }
+  });
+});
