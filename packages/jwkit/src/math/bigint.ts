@@ -4,7 +4,7 @@
  */
 
 export { pow as modPow } from '@noble/curves/abstract/modular.js';
-export { bytesToBigInt } from '../../encoding/bytes.js';
+export { bytesToBigInt } from '../encoding/bytes.js';
 
 /** Number of bits in a non-negative integer (0 for 0). */
 export function bitLength(n: bigint): number {

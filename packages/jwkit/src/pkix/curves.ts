@@ -1,21 +1,16 @@
 /**
- * Curve arithmetic the formats need, all from @noble/curves (no hand-written cryptography):
+ * Curve arithmetic the formats need, all from @noble/curves through math/curves.ts (the one map
+ * from curve names to implementations; no hand-written cryptography):
  * decoding and checking EC points (SEC1 §2.3.4), and deriving a public key from a private one
  * when a file omits it (SEC1 ECPrivateKey without `publicKey`, RFC 8410 PKCS#8 v1).
  */
 
-import { ed448, x448 } from '@noble/curves/ed448.js';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { edwardsCurve, montgomeryCurve, weierstrassCurve } from '../math/curves.js';
 import type { CurveInfo } from '../registry.js';
 import { invalidKey } from './members.js';
 
-const WEIERSTRASS = { 'P-256': p256, 'P-384': p384, 'P-521': p521, secp256k1 } as const;
-const MONTGOMERY_OR_EDWARDS = { Ed25519: ed25519, X25519: x25519, Ed448: ed448, X448: x448 } as const;
-
 function weierstrass(curve: CurveInfo) {
-  const c = WEIERSTRASS[curve.crv as keyof typeof WEIERSTRASS];
+  const c = weierstrassCurve(curve.crv);
   if (c === undefined) throw invalidKey(`${curve.crv} is not an EC curve`);
   return c;
 }
@@ -55,7 +50,7 @@ export function ecPublicFromPrivate(curve: CurveInfo, d: Uint8Array): Uint8Array
 
 /** The RFC 8032 / RFC 7748 public key of an OKP private key. */
 export function okpPublicFromPrivate(curve: CurveInfo, d: Uint8Array): Uint8Array {
-  const c = MONTGOMERY_OR_EDWARDS[curve.crv as keyof typeof MONTGOMERY_OR_EDWARDS];
+  const c = edwardsCurve(curve.crv) ?? montgomeryCurve(curve.crv)?.curve;
   if (c === undefined) throw invalidKey(`${curve.crv} is not an OKP curve`);
   if (d.length !== curve.privateSize) {
     throw invalidKey(`an ${curve.crv} private key is ${curve.privateSize} bytes, not ${d.length}`);

@@ -15,8 +15,9 @@ const SRC = resolve(import.meta.dirname, '..', '..', 'src');
 const LAYERS: readonly (readonly string[])[] = [
   // Foundation: error classes and codes, the algorithm/curve/OID registry. Import nothing.
   ['errors/', 'registry.ts'],
-  // Bytes and text: base64url, byte helpers, the strict JSON reader.
-  ['encoding/', 'json/'],
+  // Bytes, text and arithmetic: base64url, byte helpers, the strict JSON reader, big integers and
+  // the @noble/curves implementation of each registered curve.
+  ['encoding/', 'json/', 'math/'],
   // The JWK data model: member shapes, public/private split, canonical order.
   ['jwk/model.ts'],
   // DER, ASN.1, PEM armor, SPKI/PKCS#8/PKCS#1/SEC1, X.509 parsing: bytes <-> JWK members, no backend.

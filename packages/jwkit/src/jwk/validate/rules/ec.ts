@@ -2,8 +2,8 @@
 
 import { encode } from '../../../encoding/base64url.js';
 import { equalBytes } from '../../../encoding/bytes.js';
-import { bytesToBigInt } from '../../math/bigint.js';
-import { weierstrassCurve } from '../../math/curves.js';
+import { bytesToBigInt } from '../../../math/bigint.js';
+import { weierstrassCurve } from '../../../math/curves.js';
 import type { KeyContext, Rule } from '../context.js';
 import { memberBytes } from '../decode.js';
 import { curve } from './common.js';

@@ -1,8 +1,8 @@
 /** OKP key rules (RFC 8037 §2; Ed25519/Ed448 per RFC 8032, X25519/X448 per RFC 7748). */
 
 import { equalBytes } from '../../../encoding/bytes.js';
-import { bytesToBigInt } from '../../math/bigint.js';
-import { edwardsCurve, montgomeryCurve } from '../../math/curves.js';
+import { bytesToBigInt } from '../../../math/bigint.js';
+import { edwardsCurve, montgomeryCurve } from '../../../math/curves.js';
 import type { Rule } from '../context.js';
 import { memberBytes } from '../decode.js';
 import { curve } from './common.js';

@@ -3,7 +3,7 @@
  * key generator, not a general primality or strength test.
  */
 
-import { bitLength, isqrt, isSquare } from '../../math/bigint.js';
+import { bitLength, isqrt, isSquare } from '../../../math/bigint.js';
 
 /**
  * ROCA (CVE-2017-15361). Infineon's RSALib built primes as p = k·M + (65537^a mod M), M a

@@ -1,8 +1,8 @@
 /** RSA key rules (RFC 7518 §6.3, RFC 8017 §3). */
 
 import { encode } from '../../../encoding/base64url.js';
+import { bitLength, bytesToBigInt, gcd, lcm, modPow } from '../../../math/bigint.js';
 import { RSA_MAX_BITS } from '../../../registry.js';
-import { bitLength, bytesToBigInt, gcd, lcm, modPow } from '../../math/bigint.js';
 import type { KeyContext, Rule } from '../context.js';
 import { memberBytes } from '../decode.js';
 import { fermatFactors, hasRocaFingerprint, smallFactor } from './rsa-weak.js';
