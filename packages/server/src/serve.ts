@@ -248,23 +248,11 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       );
     }
 
-    logger.info(`listening on ${publicListener.url}`, { listener: 'public', url: publicListener.url });
-    if (!singleListener)
-      logger.info(`admin listening on ${adminListener.url}`, { listener: 'admin', url: adminListener.url });
-    logger.info('serving', {
-      jwks: `${publicListener.url}/.well-known/jwks.json`,
-      store: store.description,
-      algs: keys.policies.map((p) => p.alg).join(','),
-      admin:
-        adminToken.value === undefined
-          ? 'off (set JWKIT_ADMIN_TOKEN or --admin-token-file)'
-          : `${adminListener.url}/admin`,
-      metrics: `${adminListener.url}/metrics`,
-      web: webRoot === undefined ? 'off' : `${publicListener.url}/`,
-      tls: tls === undefined ? 'off' : 'on',
-      maxConnections: guard.limits.maxConnections,
-      maxConnectionsPerClient: guard.limits.maxPerClient,
-      fileDescriptors: fdLimit ?? 'unknown',
+    // The listeners answer /healthz and /readyz from here on; "listening on" (what scripts and
+    // tests wait for) is logged once the first keys exist and the JWKS can be served.
+    logger.info('listeners up; making any missing keys', {
+      public: publicListener.url,
+      admin: singleListener ? 'public' : adminListener.url,
     });
 
     // ---- reload and stop ----
@@ -356,6 +344,25 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       await close(0);
       throw e;
     }
+    logger.info(`listening on ${publicListener.url}`, { listener: 'public', url: publicListener.url });
+    if (!singleListener)
+      logger.info(`admin listening on ${adminListener.url}`, { listener: 'admin', url: adminListener.url });
+    logger.info('serving', {
+      jwks: `${publicListener.url}/.well-known/jwks.json`,
+      store: store.description,
+      algs: keys.policies.map((p) => p.alg).join(','),
+      admin:
+        adminToken.value === undefined
+          ? 'off (set JWKIT_ADMIN_TOKEN or --admin-token-file)'
+          : `${adminListener.url}/admin`,
+      metrics: `${adminListener.url}/metrics`,
+      web: webRoot === undefined ? 'off' : `${publicListener.url}/`,
+      tls: tls === undefined ? 'off' : 'on',
+      maxConnections: guard.limits.maxConnections,
+      maxConnectionsPerClient: guard.limits.maxPerClient,
+      fileDescriptors: fdLimit ?? 'unknown',
+    });
+
     return running;
   } catch (e) {
     for (const l of listeners) await l.close(0);

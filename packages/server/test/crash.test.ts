@@ -116,6 +116,7 @@ async function trials(storeUrl: string, schema: string | undefined, count: numbe
     ...(schema === undefined ? {} : { schema }),
     port: 0,
     adminToken: TOKEN,
+    singleListener: true, // the admin API on the same URL (issue 14.4)
     masterKeyFile: join(tmp.dir, `master-${schema ?? 'sqlite'}.key`),
     webRoot: false,
   };

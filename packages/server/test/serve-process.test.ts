@@ -28,6 +28,8 @@ interface Proc {
   child: ChildProcess;
   output(): string;
   ready: Promise<{ url: string; adminUrl: string }>;
+  /** The listeners accept connections (before the first keys exist). */
+  up: Promise<{ url: string; adminUrl: string }>;
   exited: Promise<number | null>;
 }
 
@@ -60,7 +62,21 @@ function start(options: ServeOptions, fdLimit?: number, env: Record<string, stri
     exited.then((code) => fail(new Error(`exited (${code}) before listening:\n${out}`)));
   });
   ready.catch(() => {});
-  return { child, output: () => out, ready, exited };
+  const up = new Promise<{ url: string; adminUrl: string }>((done, fail) => {
+    const timer = setInterval(() => {
+      const m = /listeners up; making any missing keys public=(\S+) admin=(\S+)/.exec(out);
+      if (m) {
+        clearInterval(timer);
+        done({ url: m[1]!, adminUrl: m[2]! });
+      }
+    }, 20);
+    exited.then((code) => {
+      clearInterval(timer);
+      fail(new Error(`exited (${code}) before listening:\n${out}`));
+    });
+  });
+  up.catch(() => {});
+  return { child, output: () => out, ready, up, exited };
 }
 
 async function stop(p: Proc): Promise<number | null> {
@@ -299,7 +315,7 @@ describe('TLS and signals (issues 14.5, 14.8)', () => {
       rsaBits: 8192,
       webRoot: false,
     });
-    const { url, adminUrl } = await p.ready;
+    const { url, adminUrl } = await p.up;
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${adminUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${url}/readyz`);
