@@ -107,7 +107,12 @@ export function provenPublic(key: StoredKey, masterKey: MasterKey): PublicProof 
     typeof material.kty === 'string' &&
     isPrivate(material)
   ) {
-    const derived = JSON.stringify(canonicalOrder(toPublic(material)));
+    let derived: string;
+    try {
+      derived = JSON.stringify(canonicalOrder(toPublic(material)));
+    } catch (e) {
+      return { ok: false, reason: `its private key has no valid public form: ${(e as Error).message}` };
+    }
     const jwk = JSON.parse(derived) as PublicJWK;
     return key.publicJwk === derived
       ? { ok: true, jwk, derived: true }
