@@ -171,4 +171,62 @@ describe('jwkit serve', () => {
       expect(await exited).toBe(0);
     }
   });
+
+  it('SIGHUP re-reads the config file: log format and access log change, restart-only settings are named, no exit', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const file = join(tmp.dir, 'reload.json');
+    writeFileSync(file, JSON.stringify({ algs: ['ES256'], logFormat: 'text', cacheMaxAge: '15m' }));
+    const proc = spawn(
+      process.execPath,
+      [
+        CLI,
+        'serve',
+        '--config',
+        file,
+        '--port',
+        '0',
+        '--store',
+        `sqlite:${join(tmp.dir, 'reload.db')}`,
+        '--no-web',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, JWKIT_ADMIN_TOKEN: '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let err = '';
+    proc.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
+    const until = async (what: () => boolean, label: string) => {
+      for (let i = 0; i < 300 && !what(); i++) await new Promise((r) => setTimeout(r, 50));
+      if (!what()) throw new Error(`${label}:\n${err}`);
+    };
+    try {
+      await until(() => /(?<!admin )listening on (http:\S+)/.test(err), 'no listening line');
+      const url = /(?<!admin )listening on (http:\S+)/.exec(err)![1]!;
+      writeFileSync(
+        file,
+        JSON.stringify({ algs: ['ES256'], logFormat: 'json', accessLog: true, cacheMaxAge: '5m' }),
+      );
+      proc.kill('SIGHUP');
+      await until(() => err.includes('"msg":"reloaded"'), 'no reload line');
+      expect(err).toMatch(/reload: these settings changed but need a restart.*cacheMaxAge/);
+      await (await fetch(`${url}/healthz`)).text();
+      await until(() => err.includes('"msg":"request"'), 'no access log line');
+      const access = err.split('\n').find((l) => l.includes('"msg":"request"'))!;
+      expect(JSON.parse(access)).toMatchObject({
+        level: 'info',
+        method: 'GET',
+        path: '/healthz',
+        status: 200,
+      });
+      expect(proc.exitCode).toBeNull();
+    } finally {
+      const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
 });
