@@ -215,8 +215,8 @@ async function bundleServer() {
 async function startJwkit(bundled, work, options, extraEnv = {}, cli = false) {
   const store = `sqlite:${join(work, 'keys.db')}`;
   const args = cli
-    ? [CLI, 'serve', '--store', store, '--port', '0', '--no-web']
-    : [bundled, JSON.stringify({ store, port: 0, webRoot: false, ...options })];
+    ? [CLI, 'serve', '--store', store, '--port', '0', '--no-web', '--single-listener']
+    : [bundled, JSON.stringify({ store, port: 0, webRoot: false, singleListener: true, ...options })];
   const proc = start(process.execPath, args, {
     cwd: work,
     env: { ...env, JWKIT_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), ...extraEnv },
