@@ -173,6 +173,7 @@ export const ERROR_CODES = codes({
   ERR_REMOTE_JWKS_NETWORK: { class: 'RemoteJWKSError', docs: 'api/remote.md#error-codes' },
   ERR_REMOTE_JWKS_NO_USABLE_KEYS: { class: 'RemoteJWKSError', docs: 'api/remote.md#error-codes' },
   ERR_REMOTE_JWKS_OPTIONS: { class: 'RemoteJWKSError', docs: 'api/remote.md#error-codes' },
+  ERR_REMOTE_JWKS_PRIVATE_ADDRESS: { class: 'RemoteJWKSError', docs: 'api/remote.md#error-codes' },
   ERR_REMOTE_JWKS_REDIRECT: { class: 'RemoteJWKSError', docs: 'api/remote.md#error-codes' },
   ERR_REMOTE_JWKS_STATE: { class: 'RemoteJWKSError', docs: 'api/remote.md#error-codes' },
   ERR_REMOTE_JWKS_STATUS: { class: 'RemoteJWKSError', docs: 'api/remote.md#error-codes' },

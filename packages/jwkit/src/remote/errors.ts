@@ -11,6 +11,11 @@ export const REMOTE_ERROR_CODES = [
   'ERR_REMOTE_JWKS_OPTIONS',
   /** An http:// URL (or a redirect to one) that the `http` option does not allow. */
   'ERR_REMOTE_JWKS_INSECURE_URL',
+  /**
+   * `privateAddresses: 'refuse'`: the URL's host (or a redirect's) is or resolves to a loopback,
+   * private, link-local or other non-public address.
+   */
+  'ERR_REMOTE_JWKS_PRIVATE_ADDRESS',
   /** A redirect that the `redirects` option does not allow, or too many of them. */
   'ERR_REMOTE_JWKS_REDIRECT',
   /** The whole request (headers and body) took longer than `timeout`. */

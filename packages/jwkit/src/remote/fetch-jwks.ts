@@ -5,6 +5,7 @@
  */
 
 import { JWKitError } from '../errors/index.js';
+import { type LookupFunction, privateAddressOf } from './address-policy.js';
 import { parseRetryAfter } from './cache-policy.js';
 import type { Clock } from './clock.js';
 import { type RemoteErrorCode, RemoteJWKSFetchError, remoteError } from './errors.js';
@@ -23,6 +24,12 @@ export interface FetchJWKSRequest {
   maxBytes: number;
   http: HttpPolicy;
   redirects: RedirectPolicy;
+  /**
+   * When set, the host of the URL and of every redirect is resolved with it and refused
+   * (`ERR_REMOTE_JWKS_PRIVATE_ADDRESS`) if any address is not public. `allowHost`, when set,
+   * names a host that is exempt (the one a user typed: they may mean their own network).
+   */
+  addresses?: { lookup: LookupFunction; allowHost?: (url: URL) => boolean; hint?: string };
   clock: Clock;
   /** Aborts the request when the RemoteJWKSet is closed. */
   signal: AbortSignal;
@@ -78,6 +85,7 @@ async function fetchFollowing(req: FetchJWKSRequest, signal: AbortSignal): Promi
   if (req.etag !== undefined) headers.set('if-none-match', req.etag);
   let url = req.url;
   for (let hops = 0; ; hops++) {
+    await checkAddresses(url, req, signal);
     let res = await abortable(
       req.fetch(url.href, { method: 'GET', headers, redirect: 'manual', signal }),
       signal,
@@ -144,6 +152,21 @@ async function fetchFollowing(req: FetchJWKSRequest, signal: AbortSignal): Promi
     const body = await readCapped(res, req.maxBytes, signal, url);
     return { status: 200, url, headers: res.headers, body };
   }
+}
+
+/** `req.addresses`: refuses a host that is, or resolves to, a non-public address (SSRF). */
+async function checkAddresses(url: URL, req: FetchJWKSRequest, signal: AbortSignal): Promise<void> {
+  const policy = req.addresses;
+  if (policy === undefined || policy.allowHost?.(url)) return;
+  const found = await abortable(privateAddressOf(url, policy.lookup), signal);
+  if (found === undefined) return;
+  const via =
+    found.address === url.hostname.replace(/^\[|\]$/g, '') ? '' : ` resolves to ${found.address}, which`;
+  throw fail(
+    'ERR_REMOTE_JWKS_PRIVATE_ADDRESS',
+    url,
+    `${found.host}${via} is a ${found.kind} address; ${policy.hint ?? "privateAddresses: 'refuse' fetches from public addresses only"}`,
+  );
 }
 
 function checkHop(from: URL, to: URL, req: FetchJWKSRequest): void {

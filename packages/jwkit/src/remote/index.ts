@@ -1,5 +1,6 @@
 /** The remote JWK Set client's public API. */
 
+export type { AddressKind, LookupFunction, PrivateAddressPolicy } from './address-policy.js';
 export type { CacheHeaders } from './cache-policy.js';
 export type { Clock, TimerHandle } from './clock.js';
 export type { RemoteErrorCode } from './errors.js';

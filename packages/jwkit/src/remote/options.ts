@@ -4,6 +4,7 @@
  */
 
 import type { MultipleMatchPolicy } from '../set/key-source.js';
+import { type LookupFunction, type PrivateAddressPolicy, systemLookup } from './address-policy.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { remoteError } from './errors.js';
@@ -26,6 +27,15 @@ export interface RemoteJWKSetOptions {
   http?: HttpPolicy;
   /** Which redirects are followed. Default `'refuse'`. */
   redirects?: RedirectPolicy;
+  /**
+   * `'refuse'`: fetch only from public addresses; the host of the URL and of every redirect is
+   * resolved and each of its addresses checked (loopback, private, link-local, ... refused with
+   * `ERR_REMOTE_JWKS_PRIVATE_ADDRESS`). Opt in where the URL comes from someone else. Default
+   * `'allow'`.
+   */
+  privateAddresses?: PrivateAddressPolicy;
+  /** Resolves hostnames for `privateAddresses: 'refuse'`. Default: node:dns `lookup` (all addresses). */
+  lookup?: LookupFunction;
   /** Freshness when the response has neither max-age nor Expires. Default 600 000 (10 min). */
   defaultTtl?: number;
   /** Lower clamp of the freshness lifetime. Default 60 000 (1 min). */
@@ -60,6 +70,8 @@ export interface ResolvedOptions {
   readonly maxKeys: number;
   readonly http: HttpPolicy;
   readonly redirects: RedirectPolicy;
+  /** Set when `privateAddresses` is `'refuse'`: how hostnames are resolved for the check. */
+  readonly lookup: LookupFunction | undefined;
   readonly defaultTtl: number;
   readonly minTtl: number;
   readonly maxTtl: number;
@@ -80,6 +92,7 @@ export const DEFAULTS = Object.freeze({
   maxKeys: 100,
   http: 'loopback',
   redirects: 'refuse',
+  privateAddresses: 'allow',
   defaultTtl: 600_000,
   minTtl: 60_000,
   maxTtl: 86_400_000,
@@ -92,6 +105,7 @@ export const DEFAULTS = Object.freeze({
 
 const HTTP_POLICIES: readonly HttpPolicy[] = ['refuse', 'loopback', 'allow'];
 const REDIRECT_POLICIES: readonly RedirectPolicy[] = ['refuse', 'same-origin', 'any'];
+const PRIVATE_ADDRESS_POLICIES: readonly PrivateAddressPolicy[] = ['allow', 'refuse'];
 const MULTIPLE_MATCH_POLICIES: readonly MultipleMatchPolicy[] = ['reject', 'first', 'try-all'];
 
 export function resolveOptions(options: RemoteJWKSetOptions = {}): ResolvedOptions {
@@ -108,6 +122,7 @@ export function resolveOptions(options: RemoteJWKSetOptions = {}): ResolvedOptio
     maxKeys: duration('maxKeys', options.maxKeys, DEFAULTS.maxKeys, 1),
     http: oneOf('http', options.http, HTTP_POLICIES, DEFAULTS.http),
     redirects: oneOf('redirects', options.redirects, REDIRECT_POLICIES, DEFAULTS.redirects),
+    lookup: lookupFor(options),
     defaultTtl: duration('defaultTtl', options.defaultTtl, DEFAULTS.defaultTtl),
     minTtl: duration('minTtl', options.minTtl, DEFAULTS.minTtl),
     maxTtl: duration('maxTtl', options.maxTtl, DEFAULTS.maxTtl),
@@ -127,6 +142,25 @@ export function resolveOptions(options: RemoteJWKSetOptions = {}): ResolvedOptio
     invalid(`minBackoff (${resolved.minBackoff}) exceeds maxBackoff (${resolved.maxBackoff})`);
   }
   return resolved;
+}
+
+function lookupFor(options: RemoteJWKSetOptions): LookupFunction | undefined {
+  const policy = oneOf(
+    'privateAddresses',
+    options.privateAddresses,
+    PRIVATE_ADDRESS_POLICIES,
+    DEFAULTS.privateAddresses,
+  );
+  if (options.lookup !== undefined && typeof options.lookup !== 'function')
+    invalid('lookup must be a function (hostname) => Promise<string[]>');
+  if (policy === 'allow') return undefined;
+  const lookup = options.lookup ?? systemLookup();
+  if (lookup === undefined) {
+    invalid(
+      "privateAddresses: 'refuse' needs to resolve hostnames and this runtime has no node:dns; pass the lookup option",
+    );
+  }
+  return lookup;
 }
 
 function duration(name: string, value: number | undefined, fallback: number, min = 0): number {

@@ -10,7 +10,9 @@
  *   exponential backoff; after that, selection fails until a refresh succeeds;
  * - a token whose key is not in the set (a `kid` the set lacks) triggers one refresh, shared by
  *   every caller (single flight), at most once per `cooldown`; tokens whose key is in the set
- *   never wait for it.
+ *   never wait for it. A miss is only ever answered by a fetch that started after the lookup
+ *   began: a fetch already in flight may predate the key's publication, so a miss that finds one
+ *   waits for it and, if the key is still missing, gets a fetch of its own (issue 13.9).
  */
 
 import { JWKError, KeySelectionError, RemoteJWKSError } from '../errors/index.js';
@@ -37,6 +39,11 @@ interface Held {
   readonly cacheHeaders: CacheHeaders;
   readonly fetchedAt: number;
   readonly expiresAt: number;
+  /**
+   * Sequence number of the fetch that produced (or revalidated) this set; 0 for an imported
+   * state. A lookup that began when `#fetches` was n is answered by a set with `seq > n`.
+   */
+  readonly seq: number;
 }
 
 /** Background refreshes fire at a random point in this fraction of the freshness lifetime. */
@@ -51,10 +58,13 @@ export class RemoteJWKSet implements KeySource {
   readonly #o: ResolvedOptions;
   #held: Held | undefined;
   #inflight: Promise<void> | undefined;
+  /** Fetches started so far; the one in flight (if any) is number `#fetches`. */
+  #fetches = 0;
   #timer: TimerHandle | undefined;
   #failures = 0;
   #lastError: RemoteJWKSError | undefined;
-  #lastAttemptAt = Number.NEGATIVE_INFINITY;
+  /** Start of the last fetch caused by an unknown kid: the cooldown counts from it. */
+  #lastMissFetchAt = Number.NEGATIVE_INFINITY;
   #nextAttemptAt = Number.NEGATIVE_INFINITY;
   /** Last transition reported through events, so each is reported once. */
   #reported: 'fresh' | 'stale' | 'expired' = 'fresh';
@@ -193,6 +203,8 @@ export class RemoteJWKSet implements KeySource {
       cacheHeaders: s.cacheHeaders,
       fetchedAt: s.fetchedAt,
       expiresAt: s.expiresAt,
+      // Not fetched by this instance: it answers no lookup miss (the keys may predate one).
+      seq: 0,
     };
     if (now >= this.#staleUntil(held)) return false;
     this.#held = held;
@@ -211,11 +223,13 @@ export class RemoteJWKSet implements KeySource {
   }
 
   async #withSet<T>(use: (set: JWKSet) => Promise<T>): Promise<T> {
+    // The lookup begins now: only a fetch started after this point can answer a miss.
+    const asked = this.#fetches;
     const set = await this.#usableSet();
     try {
       return await use(set);
     } catch (err) {
-      if (!isMiss(err) || !(await this.#refreshForMiss())) throw err;
+      if (!isMiss(err) || !(await this.#refreshForMiss(asked))) throw err;
       const next = await this.#usableSet();
       // A 304, or a failed refresh: the same keys, so the same answer.
       if (next === set) throw err;
@@ -258,15 +272,33 @@ export class RemoteJWKSet implements KeySource {
     return undefined;
   }
 
-  /** Whether a refresh ran (or was joined) for a header no key matched; false in cooldown/backoff. */
-  async #refreshForMiss(): Promise<boolean> {
-    if (this.#inflight === undefined) {
+  /**
+   * For a header no key matched, in a lookup that began when `asked` fetches had started:
+   * whether a set fetched after that point is now held (so selecting again is worth it). A
+   * fetch in flight that started before the lookup is waited for but does not count, since it
+   * may predate the key's publication; then one fetch of our own is started (shared by every
+   * such miss: single flight) unless the cooldown since the last miss-caused fetch, or a
+   * failure backoff, forbids it. False when no such set could be had.
+   */
+  async #refreshForMiss(asked: number): Promise<boolean> {
+    for (;;) {
+      this.#assertOpen();
+      if (this.#held !== undefined && this.#held.seq > asked) return true;
+      if (this.#inflight !== undefined) {
+        // Join it: when it started after the lookup it answers the miss; otherwise wait for
+        // it before deciding, so that single flight holds.
+        await this.#inflight;
+        continue;
+      }
       const now = this.#now();
-      if (now - this.#lastAttemptAt < this.#o.cooldown || now < this.#nextAttemptAt) return false;
+      if (now - this.#lastMissFetchAt < this.#o.cooldown || now < this.#nextAttemptAt) return false;
+      this.#lastMissFetchAt = now;
+      const seq = this.#fetches + 1;
+      await this.#refresh('unknown-kid');
+      this.#assertOpen();
+      // Our fetch failed (the set in hand is older than the lookup): the same keys, same answer.
+      if (this.#held === undefined || this.#held.seq < seq) return false;
     }
-    await this.#refresh('unknown-kid');
-    this.#assertOpen();
-    return true;
   }
 
   /** Single flight: every caller shares the refresh in progress. Never rejects. */
@@ -287,7 +319,7 @@ export class RemoteJWKSet implements KeySource {
 
   async #runRefresh(reason: RefreshReason): Promise<void> {
     this.#clearTimer();
-    this.#lastAttemptAt = this.#now();
+    const seq = ++this.#fetches;
     const errors: RemoteJWKSError[] = [];
     for (const url of this.urls) {
       const previous = this.#held?.url === url ? this.#held : undefined;
@@ -302,11 +334,12 @@ export class RemoteJWKSet implements KeySource {
           maxBytes: this.#o.maxBytes,
           http: this.#o.http,
           redirects: this.#o.redirects,
+          ...(this.#o.lookup !== undefined && { addresses: { lookup: this.#o.lookup } }),
           clock: this.#o.clock,
           signal: this.#closer.signal,
         });
         if (this.#closed) return;
-        outcome = { held: this.#heldFrom(res, url, previous), status: res.status };
+        outcome = { held: this.#heldFrom(res, url, previous, seq), status: res.status };
       } catch (err) {
         if (this.#closed) return;
         const error = toRemoteError(err, url);
@@ -321,7 +354,7 @@ export class RemoteJWKSet implements KeySource {
   }
 
   /** The set a response leaves us with; throws when a 200's body is not a usable set. */
-  #heldFrom(res: FetchJWKSResult, url: string, previous: Held | undefined): Held {
+  #heldFrom(res: FetchJWKSResult, url: string, previous: Held | undefined, seq: number): Held {
     const now = this.#now();
     let set: JWKSet;
     let cacheHeaders: CacheHeaders;
@@ -345,7 +378,7 @@ export class RemoteJWKSet implements KeySource {
       now,
       this.#o,
     );
-    return { set, url, etag, cacheHeaders, fetchedAt: now, expiresAt: now + ttl };
+    return { set, url, etag, cacheHeaders, fetchedAt: now, expiresAt: now + ttl, seq };
   }
 
   #adopt(held: Held, status: 200 | 304, reason: RefreshReason): void {
