@@ -120,7 +120,9 @@ describe('serve()', () => {
           .issuer,
       ).toBe('https://id.example');
       // /admin is on the private listener; the public one answers 404 (issue 14.4)
-      expect((await fetch(`${server.url}/admin/keys`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+      expect(
+        (await fetch(`${server.url}/admin/keys`, { headers: { authorization: `Bearer ${TOKEN}` } })).status,
+      ).toBe(404);
       const res = await fetch(`${server.adminUrl}/admin/sign`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
