@@ -80,6 +80,14 @@ function parseHeaderJSON(bytes: Uint8Array): unknown {
       { cause },
     );
   }
+  // RFC 8259 §8.1 lets a parser skip a byte order mark; a JOSE header is exact UTF-8 JSON whose
+  // bytes are signed, so one that starts with U+FEFF is refused, not read (issue 13.13).
+  if (parsed.problems.some((p) => p.code === 'JSON_BOM')) {
+    throw new JWTError(
+      'ERR_JWT_HEADER_INVALID',
+      'the protected header starts with a byte order mark (U+FEFF); it must be bare UTF-8 JSON (RFC 7515 §5.2 step 3, RFC 8259 §8.1)',
+    );
+  }
   const duplicate = parsed.problems.find((p) => p.code === 'JSON_DUPLICATE_MEMBER');
   if (duplicate !== undefined) {
     throw new JWTError(
