@@ -107,6 +107,10 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
 
   // --workers (cluster.ts, the speed helper's): a primary that forks workers returns here before
   // opening the store; each worker runs the rest of serve() on the shared listeners.
+  // Until that lands, a worker count above 1 is said, not silently ignored.
+  if ((options.workers ?? 1) > 1) {
+    warn('--workers is not available in this build; serving from one process', { workers: options.workers });
+  }
 
   const store = await openStore(storeUrl, options.schema === undefined ? {} : { schema: options.schema });
   const storeEvents = new Counter(); // key events by `event alg actor`, any writer

@@ -183,7 +183,70 @@ describe('two listeners', () => {
   });
 });
 
+describe('the per-client connection cap', () => {
+  it("closes a client's oldest idle connections past its cap; another client is not touched", async () => {
+    const lines: string[] = [];
+    const server = await serve({
+      store: `sqlite:${join(tmp.dir, 'cap', 'keys.db')}`,
+      port: 0,
+      algs: ['ES256'],
+      maxConnectionsPerClient: 20,
+      log: (l) => lines.push(l),
+      webRoot: false,
+    });
+    const { connect } = await import('node:net');
+    const open = (localAddress: string) =>
+      new Promise<import('node:net').Socket>((done) => {
+        const s = connect({ host: '127.0.0.1', port: server.port, localAddress }, () => {
+          s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+          done(s);
+        });
+        s.on('error', () => done(s));
+      });
+    try {
+      const other = await Promise.all(Array.from({ length: 10 }, () => open('127.0.0.2')));
+      const greedy: import('node:net').Socket[] = [];
+      for (let i = 0; i < 100; i++) greedy.push(await open('127.0.0.1'));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(greedy.filter((s) => !s.destroyed).length).toBe(20);
+      expect(other.filter((s) => !s.destroyed).length).toBe(10);
+      expect(lines.some((l) => l.includes('shedding connections reason=client-cap client=127.0.0.1'))).toBe(
+        true,
+      );
+      for (const s of [...other, ...greedy]) s.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('admin token and single-listener rules', () => {
+  it('reload() re-reads the admin token file: the new token works, the old one no longer does', async () => {
+    const file = join(tmp.dir, 'rotating.token');
+    writeFileSync(file, `${TOKEN}\n`, { mode: 0o600 });
+    const server = await serve({
+      store: `sqlite:${join(tmp.dir, 'reload', 'keys.db')}`,
+      port: 0,
+      algs: ['ES256'],
+      adminTokenFile: file,
+      log: () => {},
+      webRoot: false,
+    });
+    try {
+      const status = async (token: string) =>
+        (await fetch(`${server.adminUrl}/admin/keys`, { headers: { authorization: `Bearer ${token}` } }))
+          .status;
+      expect(await status(TOKEN)).toBe(200);
+      const next = `${TOKEN}-renewed`;
+      writeFileSync(file, `${next}\n`, { mode: 0o600 });
+      await server.reload();
+      expect(await status(next)).toBe(200);
+      expect(await status(TOKEN)).toBe(401);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses admin tokens shorter than 32 bytes and warns on a token file others can read', async () => {
     const store = `sqlite:${join(tmp.dir, 'tok', 'keys.db')}`;
     await expect(
