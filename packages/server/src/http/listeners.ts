@@ -99,7 +99,13 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     maxHeaderSize: 16 * 1024,
   };
   const server: HttpServer | HttpsServer = tls
-    ? createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key })
+    ? // A TLS handshake gets as long as a request head (Node's default is 120 s).
+      createHttpsServer({
+        ...serverOptions,
+        handshakeTimeout: options.timeouts.headersTimeout,
+        cert: tls.cert,
+        key: tls.key,
+      })
     : createHttpServer(serverOptions);
   server.maxHeadersCount = 100;
   options.guard.attach(server as HttpServer);
