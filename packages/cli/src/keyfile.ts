@@ -21,9 +21,47 @@ export function detectFormat(input: Input): InputFormat {
   if (text.startsWith('{') || text.startsWith('[')) return 'json';
   if (text.includes('-----BEGIN ')) return 'pem';
   if (JWS_COMPACT.test(text) || JWE_COMPACT.test(text)) return 'jwt';
-  // DER: a SEQUENCE with a long-form length, as every key and certificate has.
-  if (input.bytes[0] === 0x30 && (input.bytes[1] ?? 0) >= 0x81 && (input.bytes[1] ?? 0) <= 0x84) return 'der';
+  // DER: any SEQUENCE with a well-formed length; the DER reader decides the rest. Short keys
+  // (Ed25519 PKCS#8 is 48 bytes) have a short-form length (X.690 §8.1.3.4), so a long form
+  // cannot be required (issue 13.15).
+  if (isDERSequence(input.bytes)) return 'der';
+  // A token that is not strict base64url (padding, standard alphabet, whitespace, 4 parts) is
+  // still a token: the JWT parser says what is wrong with it (issue 13.13).
+  if (looksLikeToken(text)) return 'jwt';
   return 'unknown';
+}
+
+/** Tag SEQUENCE (0x30) followed by a definite length of at most 4 octets (X.690 §8.1.3). */
+function isDERSequence(bytes: Uint8Array): boolean {
+  if (bytes.length < 2 || bytes[0] !== 0x30) return false;
+  const first = bytes[1]!;
+  if (first < 0x80) return true;
+  return first >= 0x81 && first <= 0x84 && bytes.length >= 2 + (first & 0x7f);
+}
+
+/**
+ * Whether `text` is meant as a compact JWT even though it is not a well-formed one: dot-separated
+ * parts in a base64 alphabet (URL-safe or standard, padding and whitespace tolerated here) whose
+ * first part decodes to a JSON object, as every JOSE header does (RFC 7515 §7.1). A file name such
+ * as `token.txt` does not qualify, so a missing file stays a usage error.
+ */
+export function looksLikeToken(text: string): boolean {
+  const t = text.trim();
+  const dot = t.indexOf('.');
+  if (dot <= 0 || t.length > 1_048_576 || !/^[A-Za-z0-9_\-+/=.\s]+$/.test(t)) return false;
+  const head = t.slice(0, dot).replace(/\s+/g, '').replace(/=+$/, '');
+  if (head.length < 4 || !/^[A-Za-z0-9_\-+/]+$/.test(head)) return false;
+  const bytes = Uint8Array.from(atob(base64Pad(head.replace(/-/g, '+').replace(/_/g, '/'))), (c) =>
+    c.charCodeAt(0),
+  );
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d) i++;
+  return bytes[i] === 0x7b; // '{'
+}
+
+function base64Pad(b64: string): string {
+  const cut = b64.length % 4 === 1 ? b64.slice(0, -1) : b64;
+  return cut + '='.repeat((4 - (cut.length % 4)) % 4);
 }
 
 export interface LoadedKeys {
@@ -111,9 +149,46 @@ export async function pemKeys(text: string, passphrase?: string): Promise<JWK[]>
   try {
     return [await pemToJWK(text, options)];
   } catch (err) {
-    if (err instanceof JWKitError && err.code === 'ERR_PEM_MULTIPLE_BLOCKS') return pemToJWKs(text, options);
-    throw err;
+    if (!(err instanceof JWKitError) || err.code !== 'ERR_PEM_MULTIPLE_BLOCKS') throw err;
   }
+  return (await keyWithItsCertificate(text, options)) ?? pemToJWKs(text, options);
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+
+/**
+ * A private key followed (or preceded) by its own certificate chain, as servers keep them
+ * (`cat key.pem cert.pem`): ONE key, the private JWK with the chain as `x5c` (RFC 7517 §4.7:
+ * the first certificate's key must be this key, which is checked by thumbprint). `undefined`
+ * when the text is not exactly one key plus certificates of that key (issue 13.17).
+ */
+async function keyWithItsCertificate(
+  text: string,
+  options: { passphrase?: string },
+): Promise<JWK[] | undefined> {
+  const blocks = [...text.matchAll(PEM_BLOCK)].filter((m) => m[1] !== 'EC PARAMETERS');
+  const certs = blocks.filter((m) => m[1] === 'CERTIFICATE').map((m) => m[0]);
+  const keys = blocks.filter((m) => m[1] !== 'CERTIFICATE').map((m) => m[0]);
+  if (certs.length === 0 || keys.length !== 1) return undefined;
+  const { pemToJWK, thumbprint, isPrivate } = await loadJwkit();
+  const key = await pemToJWK(keys[0]!, options);
+  if (!isPrivate(key)) return undefined;
+  let chain: JWK;
+  try {
+    chain = await pemToJWK(certs.join('\n'), options);
+  } catch {
+    return undefined; // Not one chain: read block by block, as before.
+  }
+  if (thumbprint(key) !== thumbprint(chain)) return undefined;
+  const { x5c, x5t, 'x5t#S256': x5tS256 } = chain as JWK & { x5t?: string; 'x5t#S256'?: string };
+  return [
+    {
+      ...key,
+      ...(x5c !== undefined && { x5c }),
+      ...(x5t !== undefined && { x5t }),
+      ...(x5tS256 !== undefined && { 'x5t#S256': x5tS256 }),
+    } as JWK,
+  ];
 }
 
 async function loadPEMKeys(text: string, options: LoadOptions): Promise<LoadedKeys> {

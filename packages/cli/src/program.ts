@@ -16,6 +16,7 @@ import { register as registerSet } from './commands/set.js';
 import { register as registerThumbprint } from './commands/thumbprint.js';
 import { EXIT, reportError } from './exit.js';
 import { examples } from './help.js';
+import { checkOptionValues } from './option-values.js';
 import { styleFor } from './output.js';
 
 export function createProgram(version: string): Command {
@@ -26,7 +27,17 @@ export function createProgram(version: string): Command {
     .helpOption('-h, --help', 'show help for a command')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(errStyle.red(text)) })
+    // Parser errors in the documented form, `jwkit: error: <what> [ERR_CLI_USAGE]` (exit 2);
+    // commander's hint line after them is passed through.
+    .configureOutput({
+      outputError: (text, write) =>
+        write(
+          text.startsWith('error: ')
+            ? `jwkit: ${errStyle.red('error')}: ${text.slice('error: '.length).trimEnd()} ${errStyle.dim('[ERR_CLI_USAGE]')}\n`
+            : text,
+        ),
+    })
+    .hook('preAction', (_program, action) => checkOptionValues(action))
     .addHelpText(
       'after',
       `${examples([

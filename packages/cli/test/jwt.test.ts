@@ -159,10 +159,17 @@ describe('jwkit jwt sign + verify', () => {
   it.each([
     ['claims that are not an object', ['--claims', '[1,2]']],
     ['claims with a duplicate member', ['--claims', '{"a":1,"a":2}']],
-    ['a bad duration', ['--exp', 'soon']],
   ])('%s exit 1', async (_, args) => {
     const r = await jwkit(['jwt', 'sign', '--key', keyFile, ...args]);
     expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it('a bad duration is a bad option value: exit 2 (issue 13.14, docs/api/cli.md)', async () => {
+    const r = await jwkit(['jwt', 'sign', '--key', keyFile, '--exp', 'soon']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--exp: ');
+    expect(r.stderr).toContain('[ERR_CLI_USAGE]');
     expect(r.stderr).not.toMatch(STACK_TRACE);
   });
 

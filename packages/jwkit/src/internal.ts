@@ -9,6 +9,7 @@ export { decode, decodeStd, encode, encodeStd } from './encoding/base64url.js';
 export { keyBits } from './jwk/key-alg.js';
 export { assertKid, checkKid, KID_MAX_LENGTH } from './jwk/kid.js';
 export { seconds } from './jwt/seconds.js';
+export { addressKind, privateAddressOf, systemLookup } from './remote/address-policy.js';
 export { parseCacheControl } from './remote/cache-policy.js';
 export { systemClock } from './remote/clock.js';
 export { fetchJWKS } from './remote/fetch-jwks.js';

@@ -14,6 +14,7 @@ interface InspectCommandOptions {
   published?: boolean;
   timeout: number;
   at?: Date;
+  allowPrivate?: boolean;
 }
 
 function parseDate(value: string): Date {
@@ -43,6 +44,10 @@ export function register(program: Command): void {
       parseDate,
     )
     .option('--timeout <ms>', 'URL fetch deadline in milliseconds', positiveInt, 10_000)
+    .option(
+      '--allow-private',
+      "also fetch loopback, private and link-local addresses that a discovery document or redirect points to (default: only the URL's own host)",
+    )
     .addHelpText(
       'after',
       `${examples([

@@ -10,7 +10,7 @@ import { isPrivate, type JWK } from 'jwkit';
 import { CLIError, inSource, usageError } from '../exit.js';
 import { collect, collectList, examples, positiveInt } from '../help.js';
 import { readInput } from '../io.js';
-import { loadKeys } from '../keyfile.js';
+import { loadKeys, looksLikeToken } from '../keyfile.js';
 import { loadJwkit } from '../lib.js';
 import { fields, isoDate, out, printJSON, styleFor, warn } from '../output.js';
 import { reportProblems } from '../problems.js';
@@ -124,6 +124,9 @@ const TOKEN = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){2}(?:\.[A-Za-z0-9_-]*\.[A-Za-
 async function readToken(arg: string | undefined): Promise<string> {
   if (arg !== undefined && arg !== '-') {
     if (TOKEN.test(arg.trim())) return arg.trim();
+    // A malformed token (padding, standard alphabet, inner whitespace, 4 parts) is invalid
+    // input, not a usage error: the JWT parser gives the reason, exit 1 (issue 13.13).
+    if (!existsSync(arg) && looksLikeToken(arg)) return arg.trim();
     if (!existsSync(arg)) {
       const shown = arg.length > 40 ? `${arg.slice(0, 40)}...` : arg;
       throw usageError(`${JSON.stringify(shown)} is neither a JWT (header.payload.signature) nor a file`);

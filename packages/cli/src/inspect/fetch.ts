@@ -2,9 +2,17 @@
  * Fetching what `jwkit inspect URL` lints: a JWK Set, or an issuer's discovery document and then
  * its `jwks_uri`. Uses the remote client's bounded fetch (deadline, byte cap, redirects checked
  * hop by hop); plain http is fetched, then reported, since linting is the point.
+ *
+ * Address policy (issue 13.12): the URL the user typed may be anything (it is their network);
+ * every other target (a discovery document's `jwks_uri`, a redirect to another host) is a URL
+ * chosen by whoever serves the document, so its host is resolved and refused when any address
+ * is loopback, private, link-local or otherwise not public (`ERR_REMOTE_JWKS_PRIVATE_ADDRESS`),
+ * unless `--allow-private`. Otherwise a third party's document could make the inspector read
+ * internal services or the cloud metadata endpoint (169.254.169.254) and print them.
  */
 
-import { fetchJWKS, systemClock } from 'jwkit/internal';
+import { fetchJWKS, systemClock, systemLookup } from 'jwkit/internal';
+import { CLIError } from '../exit.js';
 import { MAX_INPUT_BYTES } from '../io.js';
 import type { HttpReport } from './report.js';
 
@@ -14,8 +22,28 @@ export interface Fetched {
   http: HttpReport;
 }
 
-export async function fetchDocument(url: URL, timeout: number): Promise<Fetched> {
+/** Which targets may be fetched: `named` is the URL the user gave on the command line. */
+export interface FetchPolicy {
+  readonly named: URL;
+  readonly allowPrivate: boolean;
+}
+
+function addressPolicy(policy: FetchPolicy) {
+  if (policy.allowPrivate) return {};
+  const lookup = systemLookup();
+  if (lookup === undefined) throw new CLIError('ERR_CLI_INTERNAL', 'node:dns is not available');
+  return {
+    addresses: {
+      lookup,
+      allowHost: (u: URL) => u.host === policy.named.host,
+      hint: `it was not named on the command line, and jwkit inspect fetches private, loopback and link-local addresses only when you name them (inspect that URL directly, or pass --allow-private)`,
+    },
+  };
+}
+
+export async function fetchDocument(url: URL, timeout: number, policy: FetchPolicy): Promise<Fetched> {
   const res = await fetchJWKS({
+    ...addressPolicy(policy),
     url,
     fetch: (u, init) => fetch(u, init),
     headers: { 'user-agent': 'jwkit-inspect' },
@@ -47,4 +75,13 @@ export async function fetchDocument(url: URL, timeout: number): Promise<Fetched>
 export function discoveryURL(issuer: URL): URL | undefined {
   if (issuer.pathname.includes('/.well-known/')) return undefined;
   return new URL(`${issuer.href.replace(/\/$/, '')}/.well-known/openid-configuration`);
+}
+
+/**
+ * The usual JWK Set location for a URL given without a well-known path: `<url>/.well-known/jwks.json`
+ * (what `jwkit serve` and many issuers publish; there is no discovery document to say so).
+ */
+export function wellKnownJWKSURL(base: URL): URL | undefined {
+  if (base.pathname.includes('/.well-known/')) return undefined;
+  return new URL(`${base.origin}${base.pathname.replace(/\/$/, '')}/.well-known/jwks.json`);
 }

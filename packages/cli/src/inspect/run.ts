@@ -6,13 +6,13 @@
  */
 
 import type { JWK, ValidateOptions } from 'jwkit';
-import { type Problem, parseJSON, problem } from 'jwkit';
+import { JWKitError, type Problem, parseJSON, problem } from 'jwkit';
 import { CLIError, inSource, usageError } from '../exit.js';
 import { type Input, MAX_INPUT_BYTES, readInput } from '../io.js';
 import { detectFormat, jsonKind, pemKeys } from '../keyfile.js';
 import { loadJwkit } from '../lib.js';
 import { printJSON, styleFor } from '../output.js';
-import { discoveryURL, type Fetched, fetchDocument } from './fetch.js';
+import { discoveryURL, type Fetched, type FetchPolicy, fetchDocument, wellKnownJWKSURL } from './fetch.js';
 import { discoveryLints, emptySetLint, httpLints, keyLints } from './published.js';
 import { renderReport } from './render.js';
 import {
@@ -31,6 +31,8 @@ export interface InspectOptions {
   published?: boolean;
   timeout: number;
   at?: Date;
+  /** Fetch non-public addresses that the user did not name too (issue 13.12). */
+  allowPrivate?: boolean;
 }
 
 type Draft = Omit<InspectReport, 'valid' | 'errors' | 'warnings'>;
@@ -251,28 +253,39 @@ async function inspectToken(input: Input): Promise<Draft> {
 // ----- URLs -----
 
 async function inspectURL(url: URL, opts: InspectOptions): Promise<Draft> {
+  const policy: FetchPolicy = { named: url, allowPrivate: opts.allowPrivate === true };
   let first: Fetched | undefined;
   let failure: unknown;
   try {
-    first = await fetchDocument(url, opts.timeout);
+    first = await fetchDocument(url, opts.timeout, policy);
   } catch (err) {
     failure = err;
   }
   let kind = first ? kindOf(first.body) : undefined;
-  // An issuer URL (https://issuer.example) rather than its set or discovery document.
-  const alternative = discoveryURL(url);
-  if ((kind === undefined || kind === 'other') && alternative) {
-    try {
-      const second = await fetchDocument(alternative, opts.timeout);
-      if (kindOf(second.body) === 'discovery') {
-        first = second;
-        kind = 'discovery';
-      }
-    } catch {}
+  let source = url.href;
+  // An issuer URL or a server's origin (https://issuer.example, http://127.0.0.1:8080) rather
+  // than its set or discovery document: try the discovery document, then the usual
+  // /.well-known/jwks.json (issue 13.17). Both are on the host the user named.
+  if (kind === undefined || kind === 'other') {
+    for (const [alternative, wanted] of [
+      [discoveryURL(url), 'discovery'],
+      [wellKnownJWKSURL(url), 'jwks'],
+    ] as const) {
+      if (alternative === undefined) continue;
+      try {
+        const next = await fetchDocument(alternative, opts.timeout, policy);
+        if (kindOf(next.body) === wanted) {
+          first = next;
+          kind = wanted;
+          source = alternative.href;
+          break;
+        }
+      } catch {}
+    }
   }
   if (!first) throw failure;
-  if (kind === 'discovery') return inspectDiscovery(first, opts);
-  const draft = await inspectPublished(first, url.href, opts);
+  if (kind === 'discovery') return inspectDiscovery(first, opts, policy);
+  const draft = await inspectPublished(first, source, opts);
   return draft;
 }
 
@@ -291,7 +304,7 @@ async function inspectPublished(fetched: Fetched, source: string, opts: InspectO
   return { ...draft, http: fetched.http, problems: [...draft.problems, ...http] };
 }
 
-async function inspectDiscovery(fetched: Fetched, opts: InspectOptions): Promise<Draft> {
+async function inspectDiscovery(fetched: Fetched, opts: InspectOptions, policy: FetchPolicy): Promise<Draft> {
   const doc = JSON.parse(fetched.body) as Record<string, unknown>;
   const problems = [...discoveryLints(fetched.url, doc), ...httpLints(fetched.http, 'discovery')];
   const discovery = {
@@ -303,7 +316,24 @@ async function inspectDiscovery(fetched: Fetched, opts: InspectOptions): Promise
   if (typeof doc.jwks_uri !== 'string')
     return { source: fetched.url.href, type: 'jwks', keys: [], problems, discovery };
   const jwksURL = new URL(doc.jwks_uri, fetched.url);
-  const set = await inSource(jwksURL.href, () => fetchDocument(jwksURL, opts.timeout));
+  let set: Fetched;
+  try {
+    set = await inSource(jwksURL.href, () => fetchDocument(jwksURL, opts.timeout, policy));
+  } catch (err) {
+    // The document points somewhere the policy refuses: report it with the other findings
+    // (an issuer mismatch, say) instead of fetching it.
+    if (!(err instanceof JWKitError) || err.code !== 'ERR_REMOTE_JWKS_PRIVATE_ADDRESS') throw err;
+    problems.push(
+      problem(
+        'error',
+        'DISCOVERY_JWKS_URI_PRIVATE',
+        'discovery.jwks_uri',
+        `not fetched (${err.code}): ${err.message}`,
+        'RFC 8414 §2',
+      ),
+    );
+    return { source: fetched.url.href, type: 'jwks', keys: [], problems, discovery };
+  }
   const draft = await inspectPublished(set, jwksURL.href, opts);
   return { ...draft, discovery, problems: [...problems, ...draft.problems] };
 }
