@@ -14,6 +14,7 @@
 import { fetchJWKS, systemClock, systemLookup } from 'jwkit/internal';
 import { CLIError } from '../exit.js';
 import { MAX_INPUT_BYTES } from '../io.js';
+import { publicOnlyFetch } from './pinned-fetch.js';
 import type { HttpReport } from './report.js';
 
 export interface Fetched {
@@ -28,24 +29,28 @@ export interface FetchPolicy {
   readonly allowPrivate: boolean;
 }
 
+const HINT =
+  'it was not named on the command line, and jwkit inspect fetches private, loopback and link-local addresses only when you name them (inspect that URL directly, or pass --allow-private)';
+
 function addressPolicy(policy: FetchPolicy) {
   if (policy.allowPrivate) return {};
   const lookup = systemLookup();
   if (lookup === undefined) throw new CLIError('ERR_CLI_INTERNAL', 'node:dns is not available');
+  const named = (u: URL) => u.host === policy.named.host;
+  // Checked twice: fetchJWKS resolves each hop before its request, and the connection itself
+  // only goes to public addresses (no window for DNS rebinding between the two).
+  const pinned = publicOnlyFetch(HINT);
   return {
-    addresses: {
-      lookup,
-      allowHost: (u: URL) => u.host === policy.named.host,
-      hint: `it was not named on the command line, and jwkit inspect fetches private, loopback and link-local addresses only when you name them (inspect that URL directly, or pass --allow-private)`,
-    },
+    addresses: { lookup, allowHost: named, hint: HINT },
+    fetch: (u: string, init: RequestInit) => (named(new URL(u)) ? fetch(u, init) : pinned(u, init)),
   };
 }
 
 export async function fetchDocument(url: URL, timeout: number, policy: FetchPolicy): Promise<Fetched> {
   const res = await fetchJWKS({
-    ...addressPolicy(policy),
     url,
     fetch: (u, init) => fetch(u, init),
+    ...addressPolicy(policy),
     headers: { 'user-agent': 'jwkit-inspect' },
     etag: undefined,
     timeout,
