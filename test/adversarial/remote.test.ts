@@ -357,3 +357,69 @@ describe('the CLI', () => {
     T.tried(results.length);
   });
 });
+
+describe('issue 13 (CLI and remote): a third party steering the fetcher', () => {
+  it("RemoteJWKSet privateAddresses: 'refuse' sends nothing to loopback, private or metadata hosts (13.12)", async () => {
+    const before = issuer.count();
+    const targets = [
+      issuer.url(),
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::ffff:a9fe:a9fe]/jwks',
+      'http://10.1.2.3/jwks',
+    ];
+    for (const url of targets) {
+      const r = new RemoteJWKSet(url, {
+        http: 'allow',
+        privateAddresses: 'refuse',
+        backgroundRefresh: false,
+      });
+      try {
+        await expect(r.refresh()).rejects.toMatchObject({ code: 'ERR_REMOTE_JWKS_PRIVATE_ADDRESS' });
+      } finally {
+        r.close();
+      }
+    }
+    expect(issuer.count()).toBe(before);
+    T.tried(targets.length);
+  });
+
+  it('a discovery document cannot point jwkit inspect at the metadata endpoint (13.12)', async () => {
+    const hostile = createServer((_req, res) =>
+      sendJSON(res, {
+        issuer: 'https://victim.example',
+        jwks_uri: 'http://169.254.169.254/latest/meta-data/',
+      }),
+    );
+    await new Promise<void>((r) => hostile.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}/.well-known/openid-configuration`;
+      const r = await jwkit(['inspect', '--json', url], { timeout: 20_000 });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('DISCOVERY_JWKS_URI_PRIVATE');
+      T.tried(1);
+    } finally {
+      hostile.closeAllConnections();
+      await new Promise((r) => hostile.close(r));
+    }
+  });
+
+  it('a token whose header starts with a BOM is refused, although signed with the issuer key (13.13)', async () => {
+    const { createSign } = await import('node:crypto');
+    const h = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ alg: 'ES256' }))]);
+    const input = `${h.toString('base64url')}.${Buffer.from('{"sub":"mallory"}').toString('base64url')}`;
+    const sig = createSign('SHA256')
+      .update(input)
+      .sign({ key: issuerKey!.private as never, format: 'jwk', dsaEncoding: 'ieee-p1363' })
+      .toString('base64url');
+    clock = new FakeClock();
+    const r = open();
+    try {
+      expect(await refusal(() => verifyJWT(`${input}.${sig}`, r), 'BOM header token')).toBe(
+        'ERR_JWT_HEADER_INVALID',
+      );
+    } finally {
+      r.close();
+    }
+    T.tried(1);
+  });
+});
