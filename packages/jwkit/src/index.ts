@@ -7,6 +7,7 @@
 
 export * from './crypto/index.js';
 export * as base64url from './encoding/base64url.js';
+export { loadMlDsa } from './jwk/akp.js';
 export * from './errors/index.js';
 export * from './jwk/index.js';
 export * from './jwt/index.js';

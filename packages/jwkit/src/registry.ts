@@ -6,7 +6,7 @@
  * `constructor` or `__proto__` taken from untrusted input resolves to `undefined`.
  */
 
-export type Kty = 'RSA' | 'EC' | 'OKP' | 'oct';
+export type Kty = 'RSA' | 'EC' | 'OKP' | 'oct' | 'AKP';
 export type Use = 'sig' | 'enc';
 export type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512';
 export type KeyOp =
@@ -20,7 +20,7 @@ export type KeyOp =
   | 'deriveBits';
 
 /** How a signature algorithm computes its signature; used by both crypto backends. */
-export type SignatureFamily = 'RSASSA-PKCS1-v1_5' | 'RSA-PSS' | 'ECDSA' | 'EdDSA' | 'HMAC';
+export type SignatureFamily = 'RSASSA-PKCS1-v1_5' | 'RSA-PSS' | 'ECDSA' | 'EdDSA' | 'HMAC' | 'ML-DSA';
 export type EncryptionFamily =
   | 'RSA-OAEP'
   | 'RSA1_5'
@@ -47,7 +47,26 @@ export interface AlgorithmInfo {
   readonly exactBits?: number;
   /** Registered but discouraged; generation and new keys avoid it, verification still accepts it. */
   readonly deprecated?: string;
+  /** AKP algorithms (RFC 9964 §3): the exact octet sizes of `pub`, `priv` and the signature, and the SPKI OID. */
+  readonly akp?: AKPInfo;
   readonly rfc: string;
+}
+
+/**
+ * An "Algorithm Key Pair" algorithm (RFC 9964 §3): the key's `alg` fixes the format of `pub` and
+ * `priv`. ML-DSA sizes are FIPS 204 Table 2; `priv` is always the 32-octet seed (RFC 9964 §4).
+ */
+export interface AKPInfo {
+  /** Octets of `pub` (the FIPS 204 §7.2 pkEncode output). */
+  readonly publicSize: number;
+  /** Octets of `priv` (the KeyGen seed ξ). */
+  readonly privateSize: number;
+  /** Octets of a signature (FIPS 204 §7.2 sigEncode). */
+  readonly signatureSize: number;
+  /** AlgorithmIdentifier OID in SPKI, PKCS#8 and certificates (RFC 9881 §2). */
+  readonly oid: string;
+  /** The key type's name in node:crypto (`generateKeyPair('ml-dsa-65')`). */
+  readonly nodeName: string;
 }
 
 export interface CurveInfo {
@@ -208,6 +227,50 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmInfo>> = table<Algorit
     },
     { alg: 'Ed25519', kty: 'OKP', use: 'sig', family: 'EdDSA', crvs: ['Ed25519'], rfc: 'RFC 9864 §2.2' },
     { alg: 'Ed448', kty: 'OKP', use: 'sig', family: 'EdDSA', crvs: ['Ed448'], rfc: 'RFC 9864 §2.2' },
+    // ML-DSA (FIPS 204) as JOSE algorithms on AKP keys (RFC 9964 §5); sizes from FIPS 204 Table 2,
+    // OIDs from RFC 9881 §2 (id-ml-dsa-44/65/87 under NIST's sigAlgs arc).
+    {
+      alg: 'ML-DSA-44',
+      kty: 'AKP',
+      use: 'sig',
+      family: 'ML-DSA',
+      akp: {
+        publicSize: 1312,
+        privateSize: 32,
+        signatureSize: 2420,
+        oid: '2.16.840.1.101.3.4.3.17',
+        nodeName: 'ml-dsa-44',
+      },
+      rfc: 'RFC 9964 §5',
+    },
+    {
+      alg: 'ML-DSA-65',
+      kty: 'AKP',
+      use: 'sig',
+      family: 'ML-DSA',
+      akp: {
+        publicSize: 1952,
+        privateSize: 32,
+        signatureSize: 3309,
+        oid: '2.16.840.1.101.3.4.3.18',
+        nodeName: 'ml-dsa-65',
+      },
+      rfc: 'RFC 9964 §5',
+    },
+    {
+      alg: 'ML-DSA-87',
+      kty: 'AKP',
+      use: 'sig',
+      family: 'ML-DSA',
+      akp: {
+        publicSize: 2592,
+        privateSize: 32,
+        signatureSize: 4627,
+        oid: '2.16.840.1.101.3.4.3.19',
+        nodeName: 'ml-dsa-87',
+      },
+      rfc: 'RFC 9964 §5',
+    },
     // Key management (RFC 7518 §4.1): recognised so that `use: enc` keys validate and are never
     // picked for a signature.
     {
@@ -446,7 +509,11 @@ export const KEY_OPS: Readonly<Record<KeyOp, Use>> = Object.freeze(
   }),
 );
 
-/** Members per key type (RFC 7518 §6.2-6.4, RFC 8037 §2). `private` members are never published. */
+/**
+ * Members per key type (RFC 7518 §6.2-6.4, RFC 8037 §2, RFC 9964 §3). `private` members are never
+ * published. AKP also requires `alg` (RFC 9964 §3); `alg` is a common member, so the AKP rules
+ * check it rather than listing it here (where it would look foreign on every other key type).
+ */
 export const KTY_MEMBERS: Readonly<
   Record<
     Kty,
@@ -458,6 +525,7 @@ export const KTY_MEMBERS: Readonly<
     EC: { required: ['crv', 'x', 'y'], private: ['d'], rfc: 'RFC 7518 §6.2' },
     OKP: { required: ['crv', 'x'], private: ['d'], rfc: 'RFC 8037 §2' },
     oct: { required: ['k'], private: ['k'], rfc: 'RFC 7518 §6.4' },
+    AKP: { required: ['pub'], private: ['priv'], rfc: 'RFC 9964 §3' },
   }),
 );
 
@@ -481,10 +549,12 @@ export const THUMBPRINT_MEMBERS: Readonly<Record<Kty, readonly string[]>> = Obje
     EC: ['crv', 'kty', 'x', 'y'],
     OKP: ['crv', 'kty', 'x'],
     oct: ['k', 'kty'],
+    // RFC 9964 §6: alg, kty, pub (alg takes part: the same octets mean another key under another alg).
+    AKP: ['alg', 'kty', 'pub'],
   }),
 );
 
-export const KTYS: readonly Kty[] = ['RSA', 'EC', 'OKP', 'oct'];
+export const KTYS: readonly Kty[] = ['RSA', 'EC', 'OKP', 'oct', 'AKP'];
 
 /**
  * RSA modulus sizes jwkit accepts and generates: RFC 7518 §3.3 sets the 2048-bit floor; above
@@ -497,6 +567,12 @@ export const RSA_MAX_BITS = 16384;
 /** Own-property lookups only, so `getAlgorithm('constructor')` is `undefined`. */
 export function getAlgorithm(alg: unknown): AlgorithmInfo | undefined {
   return typeof alg === 'string' && Object.hasOwn(ALGORITHMS, alg) ? ALGORITHMS[alg] : undefined;
+}
+
+/** The AKP algorithm `alg` names (RFC 9964 §3), or `undefined` for any other or unknown alg. */
+export function getAKPAlgorithm(alg: unknown): (AlgorithmInfo & { readonly akp: AKPInfo }) | undefined {
+  const info = getAlgorithm(alg);
+  return info?.akp !== undefined ? (info as AlgorithmInfo & { readonly akp: AKPInfo }) : undefined;
 }
 
 export function getCurve(crv: unknown): CurveInfo | undefined {

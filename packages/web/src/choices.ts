@@ -41,6 +41,7 @@ const GROUP_LABEL: Record<Kty, string> = {
   EC: 'Elliptic curve (EC)',
   OKP: 'Octet key pair (OKP, RFC 8037)',
   oct: 'Symmetric (oct)',
+  AKP: 'Post-quantum (AKP, RFC 9964)',
 };
 
 function curveLabel(c: CurveInfo): string {
@@ -67,6 +68,8 @@ export function keyTypeChoices(): KeyTypeChoice[] {
     ...rsa,
     ...curves,
     { value: 'oct', label: 'oct (shared secret)', group: GROUP_LABEL.oct, kty: 'oct' },
+    // One AKP type; its algorithm drop-down (algorithmsForKey('AKP')) offers ML-DSA-44/65/87.
+    { value: 'AKP', label: 'ML-DSA (post-quantum)', group: GROUP_LABEL.AKP, kty: 'AKP' },
   ];
 }
 

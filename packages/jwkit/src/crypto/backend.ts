@@ -24,6 +24,8 @@ export interface GenerateSpec {
   crv?: string;
   /** RSA modulus bits or oct key bits. */
   bits?: number;
+  /** AKP: the algorithm the key is for (RFC 9964 §3), e.g. `ML-DSA-65`. */
+  alg?: string;
 }
 
 export interface CryptoBackend {

@@ -46,7 +46,13 @@ export interface GenerateOptions {
 }
 
 /** Default algorithm of a key type when neither `alg` nor a curve says (oct: by size, see below). */
-const KTY_DEFAULT_ALG: Record<Kty, string> = { RSA: 'RS256', EC: 'ES256', OKP: 'Ed25519', oct: 'HS256' };
+const KTY_DEFAULT_ALG: Record<Kty, string> = {
+  RSA: 'RS256',
+  EC: 'ES256',
+  OKP: 'Ed25519',
+  oct: 'HS256',
+  AKP: 'ML-DSA-65',
+};
 
 function fail(message: string): never {
   throw new JWKitError('ERR_GENERATE_OPTIONS', message);
@@ -61,7 +67,7 @@ export function resolveGenerate(options: GenerateOptions): {
 } {
   const { kty: wantKty, crv: wantCrv, size } = options;
   if (wantKty !== undefined && !isKty(wantKty))
-    fail(`unknown key type ${JSON.stringify(wantKty)}; use RSA, EC, OKP or oct`);
+    fail(`unknown key type ${JSON.stringify(wantKty)}; use RSA, EC, OKP, oct or AKP`);
   const curve = wantCrv === undefined ? undefined : getCurve(wantCrv);
   if (wantCrv !== undefined && !curve) fail(`unknown curve ${JSON.stringify(wantCrv)}`);
   if (curve && wantKty !== undefined && curve.kty !== wantKty)
@@ -89,6 +95,7 @@ export function resolveGenerate(options: GenerateOptions): {
     fail(`${info.alg} names no ${kty} curve; give "crv"`);
   if ((kty === 'EC' || kty === 'OKP') && size !== undefined)
     fail(`${kty} key sizes follow from the curve; omit "size"`);
+  if (kty === 'AKP' && size !== undefined) fail('AKP key sizes follow from "alg" (FIPS 204 Table 2); omit "size"');
 
   let bits = size;
   if (kty === 'oct' && bits === undefined) bits = info.exactBits ?? info.minBits ?? 256;
@@ -134,7 +141,9 @@ export async function generateJWK(options: GenerateOptions = {}): Promise<Privat
     fail('"kid" must be a non-empty string, or false for no kid');
   }
   const backend = options.backend ?? getBackend();
-  const material = await backend.generate(crv === undefined ? { kty, bits: size } : { kty, crv });
+  const material = await backend.generate(
+    kty === 'AKP' ? { kty, alg: info.alg } : crv === undefined ? { kty, bits: size } : { kty, crv },
+  );
   const jwk: Record<string, unknown> = { ...material, alg: info.alg };
   if (options.use !== undefined) jwk.use = options.use;
   if (options.keyOps !== undefined) jwk.key_ops = [...options.keyOps];

@@ -25,7 +25,9 @@ import { canonicalOrder, isPrivate } from '../jwk/model.js';
 import type { AlgorithmInfo, HashName } from '../registry.js';
 import type { CryptoBackend, GenerateSpec, KeyHandle, KeyUsage } from './backend.js';
 import { jwkToKeyObject } from './keyobject.js';
-import { curveFor, generateBits, signatureAlgorithmFor } from './spec.js';
+import { mlDsaAlgOf, mlDsaGenerate, mlDsaOp } from './ml-dsa.js';
+import { nodeMlDsaEngine } from './ml-dsa-node.js';
+import { akpAlgorithmFor, curveFor, generateBits, signatureAlgorithmFor } from './spec.js';
 
 type Signer = (data: Uint8Array) => Uint8Array;
 type Verifier = (data: Uint8Array, signature: Uint8Array) => boolean;
@@ -40,7 +42,7 @@ export class NodeKeyHandle implements KeyHandle {
     readonly alg: string,
     readonly usage: KeyUsage,
     /** The underlying KeyObject (public for `verify` handles of asymmetric keys). */
-    readonly keyObject: KeyObject,
+    readonly keyObject: KeyObject | undefined,
     op: Signer | Verifier,
   ) {
     this.op = op;
@@ -57,6 +59,10 @@ const HASH_BYTES: Record<HashName, number> = { 'SHA-256': 32, 'SHA-384': 48, 'SH
 
 function importKeySync(jwk: JWK, alg: string, usage: KeyUsage): NodeKeyHandle {
   const info = signatureAlgorithmFor(jwk, alg, usage);
+  if (info.family === 'ML-DSA') {
+    // RFC 9964: native node:crypto ML-DSA on Node 24.7+, @noble/post-quantum before (ml-dsa-node.ts).
+    return new NodeKeyHandle(alg, usage, undefined, mlDsaOp(nodeMlDsaEngine(), jwk, info, usage));
+  }
   // A verify handle holds only the public half: cheaper to use, and nothing secret is kept.
   const source =
     usage === 'verify' && jwk.kty !== 'oct' && isPrivate(jwk) ? (keyMaterial(jwk, false) as JWK) : jwk;
@@ -192,6 +198,8 @@ async function generate(spec: GenerateSpec): Promise<PrivateJWK | OctJWK> {
     case 'OKP':
       key = await generateAsync(curveFor('OKP', spec.crv).nodeName, {});
       break;
+    case 'AKP':
+      return mlDsaGenerate(nodeMlDsaEngine(), mlDsaAlgOf(akpAlgorithmFor(spec)));
     default:
       throw new JWKitError('ERR_GENERATE_KTY', `cannot generate a key of type ${JSON.stringify(spec.kty)}`);
   }

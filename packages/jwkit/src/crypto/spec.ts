@@ -46,7 +46,26 @@ export function signatureAlgorithmFor(jwk: JWK, alg: string, usage: KeyUsage): A
   if (usage === 'sign' && !isPrivate(jwk)) {
     throw new JWKitError(
       'ERR_KEY_NOT_PRIVATE',
-      `signing with ${alg} needs a private key; this JWK has no "d"`,
+      `signing with ${alg} needs a private key; this JWK has no "${jwk.kty === 'AKP' ? 'priv' : 'd'}"`,
+    );
+  }
+  if (info.akp !== undefined && jwk.alg !== info.alg) {
+    // RFC 9964 §3: an AKP key is bound to its alg; the same octets under another alg are another key.
+    throw new JWKitError(
+      'ERR_KEY_ALG_MISMATCH',
+      `this AKP key is for ${JSON.stringify(jwk.alg)}, not ${alg}; an AKP key is used only with its own "alg" (RFC 9964 §3)`,
+    );
+  }
+  return info;
+}
+
+/** The AKP algorithm of a generate spec (RFC 9964 §3: the alg decides everything). */
+export function akpAlgorithmFor(spec: GenerateSpec): AlgorithmInfo {
+  const info = getAlgorithm(spec.alg);
+  if (info?.akp === undefined) {
+    throw new JWKitError(
+      'ERR_GENERATE_OPTIONS',
+      `an AKP key is generated for one algorithm; give "alg" (ML-DSA-44, ML-DSA-65 or ML-DSA-87), not ${JSON.stringify(spec.alg)}`,
     );
   }
   return info;
@@ -87,7 +106,9 @@ export function generateBits(spec: GenerateSpec): number {
   if (bits !== undefined) {
     throw new JWKitError(
       'ERR_GENERATE_SIZE',
-      `${kty} key sizes follow from the curve; omit the size and pick "crv"`,
+      kty === 'AKP'
+        ? 'AKP key sizes follow from "alg" (FIPS 204 Table 2); omit the size'
+        : `${kty} key sizes follow from the curve; omit the size and pick "crv"`,
     );
   }
   return 0;

@@ -16,7 +16,8 @@ import type { JWK, OctJWK, PrivateJWK } from '../jwk/model.js';
 import { canonicalOrder } from '../jwk/model.js';
 import type { AlgorithmInfo, CurveInfo, HashName } from '../registry.js';
 import type { CryptoBackend, GenerateSpec, KeyHandle, KeyUsage } from './backend.js';
-import { curveFor, generateBits, signatureAlgorithmFor } from './spec.js';
+import { mlDsaAlgOf, webMlDsaGenerate, webMlDsaKey } from './ml-dsa.js';
+import { akpAlgorithmFor, curveFor, generateBits, signatureAlgorithmFor } from './spec.js';
 
 type Signer = (data: Uint8Array) => Promise<Uint8Array>;
 type Verifier = (data: Uint8Array, signature: Uint8Array) => Promise<boolean>;
@@ -66,8 +67,20 @@ const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuf
 /** Answers whether the runtime's WebCrypto has Ed25519 / X25519. */
 type NativeProbe = (name: 'Ed25519' | 'X25519') => Promise<boolean>;
 
-async function importKey(native: NativeProbe, jwk: JWK, alg: string, usage: KeyUsage): Promise<WebKeyHandle> {
+async function importKey(
+  native: NativeProbe,
+  nativeMlDsa: boolean,
+  jwk: JWK,
+  alg: string,
+  usage: KeyUsage,
+): Promise<WebKeyHandle> {
   const info = signatureAlgorithmFor(jwk, alg, usage);
+  if (info.family === 'ML-DSA') {
+    // RFC 9964: WebCrypto's ML-DSA where the runtime has it, else @noble/post-quantum, imported
+    // dynamically there so that bundles without ML-DSA keys never load it (crypto/ml-dsa.ts).
+    const { cryptoKey, op } = await webMlDsaKey(jwk, info, usage, { native: nativeMlDsa });
+    return new WebKeyHandle(info.alg, usage, cryptoKey, op);
+  }
   const material = keyMaterial(jwk, usage === 'sign');
   try {
     if (info.family === 'ECDSA' && material.crv === 'secp256k1') return secp256k1Key(info, usage, material);
@@ -266,7 +279,11 @@ function handleOf(key: KeyHandle, usage: KeyUsage): WebKeyHandle {
   return key;
 }
 
-async function generate(native: NativeProbe, spec: GenerateSpec): Promise<PrivateJWK | OctJWK> {
+async function generate(
+  native: NativeProbe,
+  nativeMlDsa: boolean,
+  spec: GenerateSpec,
+): Promise<PrivateJWK | OctJWK> {
   const bits = generateBits(spec);
   switch (spec.kty) {
     case 'oct':
@@ -313,6 +330,8 @@ async function generate(native: NativeProbe, spec: GenerateSpec): Promise<Privat
       const { secretKey, publicKey } = scheme.keygen();
       return { kty: 'OKP', crv: curve.crv, x: encode(publicKey), d: encode(secretKey) };
     }
+    case 'AKP':
+      return webMlDsaGenerate(mlDsaAlgOf(akpAlgorithmFor(spec)), { native: nativeMlDsa });
     default:
       throw new JWKitError('ERR_GENERATE_KTY', `cannot generate a key of type ${JSON.stringify(spec.kty)}`);
   }
@@ -331,14 +350,20 @@ export interface WebBackendOptions {
    * @noble/curves does all EdDSA and X25519 work (what runtimes without them get anyway).
    */
   nativeCurves?: boolean;
+  /**
+   * Use the runtime's native ML-DSA (WebCrypto "ML-DSA-44/65/87") when it has it. Default: true.
+   * With false, @noble/post-quantum does all ML-DSA work (loaded on first use).
+   */
+  nativeMlDsa?: boolean;
 }
 
 /** A WebCrypto backend; `webBackend` is the default instance. */
 export function createWebBackend(options: WebBackendOptions = {}): CryptoBackend {
   const native: NativeProbe = options.nativeCurves === false ? async () => false : nativeProbe();
+  const nativeMlDsa = options.nativeMlDsa !== false;
   return {
     name: 'webcrypto',
-    importKey: (jwk, alg, usage) => importKey(native, jwk, alg, usage),
+    importKey: (jwk, alg, usage) => importKey(native, nativeMlDsa, jwk, alg, usage),
     sign: async (key, data) => (handleOf(key, 'sign').op as Signer)(data),
     verify: async (key, data, signature) => {
       const verify = handleOf(key, 'verify').op as Verifier;
@@ -349,7 +374,7 @@ export function createWebBackend(options: WebBackendOptions = {}): CryptoBackend
         return false;
       }
     },
-    generate: (spec) => generate(native, spec),
+    generate: (spec) => generate(native, nativeMlDsa, spec),
     digest: async (hash, data) => new Uint8Array(await subtle().digest(hash, buf(data))),
   };
 }

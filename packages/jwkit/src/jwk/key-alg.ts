@@ -65,7 +65,7 @@ export function checkKeyForAlg(jwk: JWK, alg: string, ops: readonly KeyOp[]): Al
   if (needsPrivate && !isPrivate(jwk)) {
     throw new JWKitError(
       'ERR_KEY_NOT_PRIVATE',
-      `${ops.join('/')} with ${alg} needs a private key; this JWK has no "d"`,
+      `${ops.join('/')} with ${alg} needs a private key; this JWK has no "${jwk.kty === 'AKP' ? 'priv' : 'd'}"`,
     );
   }
   return info;

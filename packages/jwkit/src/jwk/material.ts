@@ -26,6 +26,8 @@ export function keyMaterial(jwk: JWK, withPrivate: boolean): KeyMaterial {
   }
   const spec = KTY_MEMBERS[kty];
   const out: KeyMaterial = { kty };
+  // RFC 9964 §3: an AKP key's alg is part of its material (node:crypto and WebCrypto need it).
+  if (kty === 'AKP') copy(jwk, out, 'alg');
   for (const m of spec.required) copy(jwk, out, m);
   if (withPrivate) for (const m of spec.private) if (m !== 'oth') copy(jwk, out, m);
   return out;

@@ -59,13 +59,24 @@ export interface OKPPublicJWK extends JWKCommon {
 export interface OKPPrivateJWK extends OKPPublicJWK {
   d: string;
 }
+/** RFC 9964 §3: an Algorithm Key Pair; `alg` is required and says what `pub` and `priv` hold. */
+export interface AKPPublicJWK extends JWKCommon {
+  kty: 'AKP';
+  alg: string;
+  /** The public key, base64url (ML-DSA: FIPS 204 §7.2 pkEncode). */
+  pub: string;
+}
+export interface AKPPrivateJWK extends AKPPublicJWK {
+  /** The private key, base64url (ML-DSA: the 32-octet seed, RFC 9964 §4). */
+  priv: string;
+}
 export interface OctJWK extends JWKCommon {
   kty: 'oct';
   k: string;
 }
 
-export type PublicJWK = RSAPublicJWK | ECPublicJWK | OKPPublicJWK;
-export type PrivateJWK = RSAPrivateJWK | ECPrivateJWK | OKPPrivateJWK;
+export type PublicJWK = RSAPublicJWK | ECPublicJWK | OKPPublicJWK | AKPPublicJWK;
+export type PrivateJWK = RSAPrivateJWK | ECPrivateJWK | OKPPrivateJWK | AKPPrivateJWK;
 /** Any key jwkit handles. `oct` is secret: it has no public form. */
 export type JWK = PublicJWK | PrivateJWK | OctJWK;
 
@@ -77,6 +88,8 @@ export interface JWKSetJSON {
 /** True when the key carries secret material (`d` for RSA/EC/OKP, or any `oct` key). */
 export function isPrivate(jwk: { kty: string; [m: string]: unknown }): boolean {
   if (jwk.kty === 'oct') return true;
+  // RFC 9964 §3: an AKP key's private information is `priv` (the ML-DSA seed).
+  if (jwk.kty === 'AKP') return jwk.priv !== undefined;
   return jwk.d !== undefined;
 }
 

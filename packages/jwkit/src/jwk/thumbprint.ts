@@ -47,7 +47,8 @@ export function thumbprintInput(jwk: { kty: string; [member: string]: unknown })
         `a ${kty} thumbprint needs the member "${m}" as a string (RFC 7638 §3.2); the key has ${v === undefined ? 'none' : typeof v}`,
       );
     }
-    if (m !== 'kty' && m !== 'crv') v = canonicalValue(kty, jwk.crv, m, v);
+    // `alg` is a name in the AKP input (RFC 9964 §6), like kty and crv; the rest are base64url.
+    if (m !== 'kty' && m !== 'crv' && m !== 'alg') v = canonicalValue(kty, jwk.crv, m, v);
     // JSON.stringify escapes exactly as RFC 7638 §3.3 requires (RFC 8259 string syntax).
     parts.push(`${JSON.stringify(m)}:${JSON.stringify(v)}`);
   }

@@ -2,6 +2,7 @@
  * Both crypto backends: sign/verify across backends for every signature algorithm, verify never
  * throwing on malformed signatures, import errors, generation and digests.
  */
+import * as nobleMlDsa from '@noble/post-quantum/ml-dsa.js';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, nodeBackend, webBackend } from '../../../../test/helpers/backends.js';
@@ -17,7 +18,7 @@ import { signatureAlgorithms } from '../../src/registry.js';
 const text = (s: string) => new TextEncoder().encode(s);
 
 /** The key type each signature algorithm needs. */
-const KEY_FOR_ALG: Record<string, KeyType> = {
+const KEY_FOR_ALG: Record<string, KeyType | 'AKP'> = {
   HS256: 'oct',
   HS384: 'oct',
   HS512: 'oct',
@@ -34,6 +35,9 @@ const KEY_FOR_ALG: Record<string, KeyType> = {
   EdDSA: 'Ed25519',
   Ed25519: 'Ed25519',
   Ed448: 'Ed448',
+  'ML-DSA-44': 'AKP',
+  'ML-DSA-65': 'AKP',
+  'ML-DSA-87': 'AKP',
 };
 
 const ALL_BACKENDS: [string, CryptoBackend][] = [
@@ -51,6 +55,13 @@ beforeAll(async () => {
 function keyFor(alg: string, seed = 1): PrivateJWK | OctJWK {
   const type = KEY_FOR_ALG[alg]!;
   if (type === 'oct') return { kty: 'oct', k: encode(new Uint8Array(64).fill(seed)) };
+  if (type === 'AKP') {
+    // RFC 9964 §4: priv is the seed; pub is what FIPS 204 KeyGen derives from it.
+    const ml =
+      { 'ML-DSA-44': nobleMlDsa.ml_dsa44, 'ML-DSA-65': nobleMlDsa.ml_dsa65 }[alg] ?? nobleMlDsa.ml_dsa87;
+    const priv = new Uint8Array(32).fill(seed);
+    return { kty: 'AKP', alg, pub: encode(ml.keygen(priv).publicKey), priv: encode(priv) } as PrivateJWK;
+  }
   return fc.sample(arbitraryKey(type, rsa), { numRuns: 1, seed })[0]!;
 }
 

@@ -16,6 +16,7 @@ const PUBLIC_KEYS: Record<string, Record<string, unknown>> = {
   RSA: { kty: 'RSA', n: 'sXch', e: 'AQAB', kid: 'r' },
   EC: { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'BBBB', kid: 'e' },
   OKP: { kty: 'OKP', crv: 'Ed25519', x: 'CCCC', kid: 'o' },
+  AKP: { kty: 'AKP', alg: 'ML-DSA-44', pub: 'DDDD', kid: 'a' },
 };
 
 describe('toPublic', () => {

@@ -82,7 +82,7 @@ describe('round trips for random keys', () => {
   it('key -> JWK -> PEM (every private format) -> JWK is identity, and node:crypto agrees', async () => {
     await fc.assert(
       fc.asyncProperty(anyKey, async (jwk) => {
-        for (const format of PRIVATE_FORMATS[jwk.kty]) {
+        for (const format of PRIVATE_FORMATS[jwk.kty as keyof typeof PRIVATE_FORMATS]) {
           const pem = await jwkToPEM(jwk, { format });
           expect(await pemToJWK(pem)).toEqual(jwk);
           expect(await derToJWK(await jwkToDER(jwk, { format }))).toEqual(jwk);

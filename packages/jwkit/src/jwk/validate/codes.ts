@@ -72,6 +72,13 @@ export const PROBLEM_CODES = codes({
   OKP_NONCANONICAL: { severity: 'warning', rfc: 'RFC 7748 §5' },
   OKP_PRIVATE_MISMATCH: { severity: 'error', rfc: 'RFC 8037 §2' },
 
+  // AKP (RFC 9964 §3-§5; ML-DSA sizes from FIPS 204 Table 2)
+  AKP_ALG_MISSING: { severity: 'error', rfc: 'RFC 9964 §3' },
+  AKP_ALG_UNSUPPORTED: { severity: 'error', rfc: 'RFC 9964 §3' },
+  AKP_PUB_LENGTH: { severity: 'error', rfc: 'RFC 9964 §5' },
+  AKP_PRIV_LENGTH: { severity: 'error', rfc: 'RFC 9964 §4' },
+  AKP_PRIVATE_MISMATCH: { severity: 'error', rfc: 'RFC 9964 §7.4' },
+
   // oct (RFC 7518 §6.4)
   OCT_KEY_EMPTY: { severity: 'error', rfc: 'RFC 7518 §6.4.1' },
   OCT_KEY_SHORT: { severity: 'warning', rfc: 'RFC 7518 §3.2' },

@@ -14,6 +14,7 @@ import {
   requiredMembers,
   unsafeMembers,
 } from './rules/common.js';
+import { AKP_RULES } from './rules/akp.js';
 import { EC_RULES } from './rules/ec.js';
 import { OCT_RULES } from './rules/oct.js';
 import { OKP_RULES } from './rules/okp.js';
@@ -27,6 +28,7 @@ const KTY_RULES: Readonly<Record<Kty, readonly Rule[]>> = Object.assign(Object.c
   EC: EC_RULES,
   OKP: OKP_RULES,
   oct: OCT_RULES,
+  AKP: AKP_RULES,
 });
 const USAGE_RULES: readonly Rule[] = [algorithm, use, keyOps, privatePolicy];
 

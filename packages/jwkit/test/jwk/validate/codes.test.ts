@@ -5,6 +5,7 @@
 import { checkPrimeSync, createHash, generateKeyPairSync, generatePrimeSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as nobleMlDsa from '@noble/post-quantum/ml-dsa.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJSON, readWycheproof } from '../../../../../test/helpers/vectors.js';
 import { verifyX5cChain } from '../../../src/crypto/x5c-chain.js';
@@ -14,6 +15,7 @@ import { KeyContext } from '../../../src/jwk/validate/context.js';
 import { type ValidateOptions, validateJWK, validateJWKSet } from '../../../src/jwk/validate/index.js';
 import { runRules } from '../../../src/jwk/validate/one-key.js';
 import { resolveOptions } from '../../../src/jwk/validate/options.js';
+import { installMlDsaEngine, nobleEngine } from '../../../src/math/ml-dsa.js';
 import { type Chain, makeChain, std } from './certs.js';
 import { b64u, b64uToBigint, baseKeys, bigintToB64u, fromB64u, type JSONObject, without } from './helpers.js';
 
@@ -45,6 +47,13 @@ const chain =
   (input: (f: Fixtures) => unknown): Run =>
   async (f) =>
     (await verifyX5cChain(input(f) as object)).problems;
+
+// The AKP priv/pub check needs an ML-DSA engine; src/index.node.ts installs one, this test imports src directly.
+installMlDsaEngine(nobleEngine(nobleMlDsa));
+const akp44 = () => {
+  const { publicKey } = nobleMlDsa.ml_dsa44.keygen(new Uint8Array(32));
+  return { kty: 'AKP', alg: 'ML-DSA-44', pub: b64u(publicKey), priv: b64u(new Uint8Array(32)) };
+};
 
 const toStd = (s: string) => s.replace(/-/g, '+').replace(/_/g, '/');
 const sha1 = (b: Uint8Array) => new Uint8Array(createHash('sha1').update(b).digest());
@@ -186,6 +195,21 @@ const CASES: Record<ProblemCode, Case> = {
       return { kty: 'OKP', crv: 'X25519', x: b64u(x) };
     }),
     path: 'x',
+  },
+  // AKP (RFC 9964): an ML-DSA-44 key pair from the zero seed (the draft's JOSE example key).
+  AKP_ALG_MISSING: { run: key(() => without(akp44(), 'alg', 'priv')), path: 'alg' },
+  AKP_ALG_UNSUPPORTED: {
+    run: key(() => ({ ...without(akp44(), 'priv'), alg: 'SLH-DSA-128s' })),
+    path: 'alg',
+  },
+  AKP_PUB_LENGTH: {
+    run: key(() => ({ ...without(akp44(), 'priv'), pub: b64u(new Uint8Array(1311)) })),
+    path: 'pub',
+  },
+  AKP_PRIV_LENGTH: { run: key(() => ({ ...akp44(), priv: b64u(new Uint8Array(31)) })), path: 'priv' },
+  AKP_PRIVATE_MISMATCH: {
+    run: key(() => ({ ...akp44(), priv: b64u(new Uint8Array(32).fill(1)) })),
+    path: 'priv',
   },
   OKP_PRIVATE_MISMATCH: {
     run: key((f) => ({ ...f.k.ed25519, d: b64u(new Uint8Array(32).fill(7)) })),

@@ -158,11 +158,11 @@ export const curve: Rule = (ctx) => {
 /** ValidateOptions.allowPrivate / requirePrivate. */
 export const privatePolicy: Rule = (ctx) => {
   if (ctx.kty === undefined) return;
-  const priv = isPrivate({ kty: ctx.kty, d: ctx.jwk.d });
+  const priv = isPrivate({ kty: ctx.kty, d: ctx.jwk.d, priv: ctx.jwk.priv });
   if (priv && !ctx.options.allowPrivate) {
     ctx.report(
       'PRIVATE_NOT_ALLOWED',
-      ctx.kty === 'oct' ? 'k' : 'd',
+      ctx.kty === 'oct' ? 'k' : ctx.kty === 'AKP' ? 'priv' : 'd',
       ctx.kty === 'oct'
         ? 'this is a secret (oct) key where only public keys are allowed; never publish symmetric keys'
         : 'this key carries private material where only public keys are allowed; publish its public form (toPublic)',

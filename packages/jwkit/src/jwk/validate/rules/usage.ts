@@ -149,7 +149,7 @@ export const keyOps: Rule = (ctx) => {
       '"use" and "key_ops" should not be used together; keep one of them',
     );
   }
-  const priv = ctx.kty !== undefined && isPrivate({ kty: ctx.kty, d: ctx.jwk.d });
+  const priv = ctx.kty !== undefined && isPrivate({ kty: ctx.kty, d: ctx.jwk.d, priv: ctx.jwk.priv });
   for (const { op, index } of registered) {
     const opUse = KEY_OPS[op];
     const at: [string, number] = ['key_ops', index];
