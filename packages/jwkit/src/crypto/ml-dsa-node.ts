@@ -74,10 +74,18 @@ export const nativeEngine: MlDsaEngine = {
       }
     };
   },
+  // node:crypto does not expose the expanded key; the pure-JS engine computes it (rarely needed).
+  expandedKey: (alg, seed) => nobleSync().expandedKey(alg, seed),
   randomSeed: () => globalThis.crypto.getRandomValues(new Uint8Array(32)),
 };
 
 let chosen: MlDsaEngine | undefined;
+let noble: MlDsaEngine | undefined;
+
+function nobleSync(): MlDsaEngine {
+  noble ??= nobleEngine(createRequire(import.meta.url)('@noble/post-quantum/ml-dsa.js'));
+  return noble;
+}
 
 /**
  * The engine the node:crypto backend uses, chosen on first call: native when node:crypto has
@@ -87,10 +95,7 @@ let chosen: MlDsaEngine | undefined;
 export function nodeMlDsaEngine(): MlDsaEngine {
   if (chosen === undefined) {
     const forceNoble = globalThis.process?.env?.JWKIT_MLDSA === 'noble';
-    chosen =
-      !forceNoble && nodeHasMlDsa()
-        ? nativeEngine
-        : nobleEngine(createRequire(import.meta.url)('@noble/post-quantum/ml-dsa.js'));
+    chosen = !forceNoble && nodeHasMlDsa() ? nativeEngine : nobleSync();
   }
   return chosen;
 }
@@ -106,6 +111,7 @@ export const lazyNodeEngine: MlDsaEngine = {
   },
   fromSeed: (alg, seed) => nodeMlDsaEngine().fromSeed(alg, seed),
   verifier: (alg, publicKey) => nodeMlDsaEngine().verifier(alg, publicKey),
+  expandedKey: (alg, seed) => nodeMlDsaEngine().expandedKey(alg, seed),
   randomSeed: () => nodeMlDsaEngine().randomSeed(),
 };
 

@@ -32,6 +32,8 @@ export interface MlDsaEngine {
   fromSeed(alg: MlDsaAlg, seed: Uint8Array): MlDsaKeyPair;
   /** A verifier for a public key; it returns false (never throws) for a malformed signature. */
   verifier(alg: MlDsaAlg, publicKey: Uint8Array): MlDsaVerifier;
+  /** The FIPS 204 expanded private key of a seed (skEncode of KeyGen_internal), for consistency checks. */
+  expandedKey(alg: MlDsaAlg, seed: Uint8Array): Uint8Array;
   /** A fresh random seed. */
   randomSeed(): Uint8Array;
 }
@@ -112,6 +114,7 @@ export function nobleEngine(mod: NobleModule): MlDsaEngine {
         }
       };
     },
+    expandedKey: (alg, seed) => impl(alg).keygen(seed).secretKey,
     randomSeed: () => globalThis.crypto.getRandomValues(new Uint8Array(32)),
   };
 }

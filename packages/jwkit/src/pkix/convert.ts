@@ -6,9 +6,11 @@
 
 import { ConversionError } from '../errors/index.js';
 import type { JWK, PrivateJWK } from '../jwk/model.js';
+import { loadMlDsaEngine } from '../math/ml-dsa.js';
 import { decodePEM, encodePEM, type PEMBlock } from './armor.js';
 import { type DERNode, decodeDER, structureError, TAG } from './asn1.js';
 import { decryptPKCS8, encryptPKCS8, isEncryptedPrivateKeyInfo, type Passphrase } from './encrypted.js';
+import { mentionsMlDsa } from './ml-dsa.js';
 import { readRSAPrivateKey, readRSAPublicKey, writeRSAPrivateKey, writeRSAPublicKey } from './pkcs1.js';
 import { readPKCS8, writePKCS8 } from './pkcs8.js';
 import { readECPrivateKey, writeECPrivateKey } from './sec1.js';
@@ -108,6 +110,9 @@ function detectKind(node: DERNode): Kind {
 }
 
 async function convert(kind: Kind, der: Uint8Array, options: FromPEMOptions): Promise<JWK> {
+  // ML-DSA (RFC 9881): reading a private key derives `pub` from the seed, which needs the
+  // ML-DSA implementation; load it now, and only for input that names an ML-DSA OID.
+  if (mentionsMlDsa(der)) await loadMlDsaEngine();
   switch (kind) {
     case 'spki':
       return readSPKI(der);
@@ -212,8 +217,11 @@ async function encodeJWK(jwk: JWK, options: ToPEMOptions): Promise<{ der: Uint8A
   if (typeof jwk !== 'object' || jwk === null || typeof jwk.kty !== 'string') {
     throw new ConversionError('ERR_KEY_INVALID', 'expected a JWK object with a "kty" member');
   }
-  if (jwk.kty !== 'RSA' && jwk.kty !== 'EC' && jwk.kty !== 'OKP') throw noPEMForm(jwk.kty);
-  const isPrivate = jwk.d !== undefined;
+  if (jwk.kty !== 'RSA' && jwk.kty !== 'EC' && jwk.kty !== 'OKP' && jwk.kty !== 'AKP')
+    throw noPEMForm(jwk.kty);
+  // RFC 9964 §3: an AKP key's private member is `priv`; writing checks it against `pub`.
+  const isPrivate = jwk.kty === 'AKP' ? jwk.priv !== undefined : jwk.d !== undefined;
+  if (jwk.kty === 'AKP' && isPrivate) await loadMlDsaEngine();
   const format = options.format ?? (isPrivate ? 'pkcs8' : 'spki');
   const encoded = encodeKey(jwk, format, isPrivate);
   if (options.passphrase === undefined) return encoded;

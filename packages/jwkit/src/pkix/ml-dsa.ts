@@ -146,3 +146,15 @@ export function parseMlDsaPrivateKey(alg: MlDsaAlg, content: Uint8Array): MlDsaP
     'an ML-DSA private key is a seed [0], an expandedKey OCTET STRING or a "both" SEQUENCE',
   );
 }
+
+/** Whether DER holds an id-ml-dsa-* OID (so the async converters load the engine first). */
+export function mentionsMlDsa(der: Uint8Array): boolean {
+  // 06 09 60 86 48 01 65 03 04 03 {11,12,13}: the three RFC 9881 §2 OIDs.
+  const prefix = [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03];
+  outer: for (let i = 0; i + prefix.length < der.length; i++) {
+    for (let j = 0; j < prefix.length; j++) if (der[i + j] !== prefix[j]) continue outer;
+    const last = der[i + prefix.length]!;
+    if (last >= 0x11 && last <= 0x13) return true;
+  }
+  return false;
+}

@@ -9,7 +9,7 @@
 import { CURVES, type CurveInfo } from '../registry.js';
 
 export type HashAlgorithm = 'SHA-1' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
-export type CertificateSignatureFamily = 'RSASSA-PKCS1-v1_5' | 'RSA-PSS' | 'ECDSA' | 'EdDSA';
+export type CertificateSignatureFamily = 'RSASSA-PKCS1-v1_5' | 'RSA-PSS' | 'ECDSA' | 'EdDSA' | 'ML-DSA';
 
 interface Row {
   readonly oid: string;
@@ -173,6 +173,10 @@ export const OIDS: Readonly<Record<string, OIDInfo>> = table([
   // id-RSASSA-PSS is both a key algorithm (above) and a signature algorithm; the key row
   // serves SPKI and the signature reader maps it by `SIGNATURE_ALIASES` below.
   sig('1.3.101.112', 'Ed25519', 'EdDSA', undefined, 'RFC 8410 §3'),
+  // ML-DSA (RFC 9881 §2-§3): one OID names the key and the (pure, empty-context) signature.
+  sig('2.16.840.1.101.3.4.3.17', 'ML-DSA-44', 'ML-DSA', undefined, 'RFC 9881 §3'),
+  sig('2.16.840.1.101.3.4.3.18', 'ML-DSA-65', 'ML-DSA', undefined, 'RFC 9881 §3'),
+  sig('2.16.840.1.101.3.4.3.19', 'ML-DSA-87', 'ML-DSA', undefined, 'RFC 9881 §3'),
   sig('1.3.101.113', 'Ed448', 'EdDSA', undefined, 'RFC 8410 §3'),
   // Name attributes (RFC 4514 §3 short names, plus RFC 4519 / PKCS#9 ones it "MAY recognize")
   attr('2.5.4.3', 'CN', 'RFC 4519 §2.3'),

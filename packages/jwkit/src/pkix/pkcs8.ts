@@ -34,6 +34,8 @@ import { fixedMember, invalidKey } from './members.js';
 import { curveByOID, describeOID, OID } from './oids.js';
 import { readRSAPrivateKey, writeRSAPrivateKey } from './pkcs1.js';
 import { jwkCurve, readECPrivateKey, readNamedCurve, writeECPrivateKey } from './sec1.js';
+import { mlDsaAlgForOid } from './ml-dsa.js';
+import { readMlDsaPrivateKey, writeMlDsaPKCS8 } from './ml-dsa-keys.js';
 import { noPEMForm, publicKeyFor } from './spki.js';
 
 /** `[1] IMPLICIT BIT STRING` publicKey of OneAsymmetricKey v2 (RFC 5958 §2). */
@@ -72,6 +74,8 @@ function privateKeyFor(alg: AlgorithmIdentifier, privateKey: Uint8Array, what: s
       throw invalidKey(`${what}: ${curve.crv} keys must not have algorithm parameters`);
     return readOKPPrivateKey(curve, privateKey, what);
   }
+  const mlDsa = mlDsaAlgForOid(alg.oid);
+  if (mlDsa !== undefined) return readMlDsaPrivateKey(mlDsa, alg.params, privateKey, what);
   throw new UnsupportedError(
     `${what} holds a ${describeOID(alg.oid)} key; jwkit converts RSA, EC (P-256, P-384, P-521, secp256k1) and OKP (Ed25519, Ed448, X25519, X448) keys`,
   );
@@ -91,7 +95,8 @@ function checkPublic(jwk: PrivateJWK, alg: AlgorithmIdentifier, node: DERNode, w
   const bits = node.value;
   if (bits[0] !== 0) throw structureError(what, 'publicKey must be whole octets');
   const given: PublicJWK = publicKeyFor(alg.oid, alg.params, bits.subarray(1), `${what} publicKey`);
-  const members = jwk.kty === 'RSA' ? ['n', 'e'] : jwk.kty === 'EC' ? ['x', 'y'] : ['x'];
+  const members =
+    jwk.kty === 'RSA' ? ['n', 'e'] : jwk.kty === 'EC' ? ['x', 'y'] : jwk.kty === 'AKP' ? ['pub'] : ['x'];
   for (const m of members) {
     if ((given as Record<string, unknown>)[m] !== (jwk as Record<string, unknown>)[m]) {
       throw invalidKey(`${what}: the publicKey does not belong to the private key`);
@@ -116,6 +121,8 @@ export function writePKCS8(jwk: JWK): Uint8Array {
       }
       return pkcs8(writeAlgorithm(curve.oid, null), octetString(d));
     }
+    case 'AKP':
+      return writeMlDsaPKCS8(jwk);
     default:
       throw noPEMForm(jwk.kty);
   }

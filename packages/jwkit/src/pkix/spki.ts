@@ -18,6 +18,8 @@ import {
   TAG,
 } from './asn1.js';
 import { fixedMember, invalidKey } from './members.js';
+import { mlDsaAlgForOid } from './ml-dsa.js';
+import { readMlDsaPublicKey, writeMlDsaSPKI } from './ml-dsa-keys.js';
 import { curveByOID, describeOID, OID } from './oids.js';
 import { readRSAPublicKey, writeRSAPublicKey } from './pkcs1.js';
 import { ecPoint, ecPublicJWK, jwkCurve, readNamedCurve } from './sec1.js';
@@ -61,6 +63,8 @@ export function publicKeyFor(
       throw invalidKey(`${what}: an ${curve.crv} public key is ${curve.size} bytes, not ${key.length}`);
     return { kty: 'OKP', crv: curve.crv, x: encode(key) };
   }
+  const mlDsa = mlDsaAlgForOid(algOID);
+  if (mlDsa !== undefined) return readMlDsaPublicKey(mlDsa, params, key, what);
   throw new UnsupportedError(
     `${what} holds a ${describeOID(algOID)} key; jwkit converts RSA, EC (P-256, P-384, P-521, secp256k1) and OKP (Ed25519, Ed448, X25519, X448) keys`,
   );
@@ -79,6 +83,8 @@ export function writeSPKI(jwk: JWK): Uint8Array {
       const curve = jwkCurve(jwk, 'OKP');
       return sequence(writeAlgorithm(curve.oid, null), bitString(fixedMember(jwk, 'x', curve.size)));
     }
+    case 'AKP':
+      return writeMlDsaSPKI(jwk);
     default:
       throw noPEMForm(jwk.kty);
   }
@@ -92,6 +98,6 @@ export function noPEMForm(kty: unknown): Error {
     );
   }
   return new UnsupportedError(
-    `kty ${JSON.stringify(kty)} has no PEM or DER form; jwkit converts RSA, EC and OKP keys`,
+    `kty ${JSON.stringify(kty)} has no PEM or DER form; jwkit converts RSA, EC, OKP and AKP (ML-DSA) keys`,
   );
 }

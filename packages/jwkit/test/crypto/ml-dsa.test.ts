@@ -18,14 +18,18 @@ import {
   generateJWK,
   isPrivate,
   type JWK,
+  jwkToPEM,
   nodeBackend,
+  parseCertificate,
   parseJWK,
+  pemToJWK,
   signJWT,
   thumbprint,
   thumbprintURI,
   toPublic,
   validateJWK,
   verifyJWT,
+  verifyX5cChain,
   webBackend,
 } from '../../src/index.node.js';
 import { type MlDsaAlg, nobleEngine } from '../../src/math/ml-dsa.js';
@@ -186,5 +190,47 @@ describe('Wycheproof ML-DSA', () => {
   }
   it('engines', () => {
     expect(engines.length).toBe(nodeHasMlDsa() ? 2 : 1);
+  });
+});
+
+describe('PEM / DER (RFC 9881 examples) and X.509', () => {
+  const file = (name: string) => readFileSync(join(DIR, name), 'utf8');
+  for (const alg of ALGS) {
+    it(`${alg}: SPKI, PKCS#8 seed and both forms read to one AKP key; jwkit writes the seed form`, async () => {
+      const pub = (await pemToJWK(file(`${alg}.pub`))) as JWK & { pub: string };
+      expect(pub).toMatchObject({ kty: 'AKP', alg });
+      const seed = (await pemToJWK(file(`${alg}-seed.priv`))) as JWK & { pub: string; priv: string };
+      expect(seed.pub).toBe(pub.pub);
+      expect(base64url.decode(seed.priv)).toEqual(Uint8Array.from({ length: 32 }, (_, i) => i));
+      expect(await pemToJWK(file(`${alg}-both.priv`))).toEqual(seed);
+      await expect(pemToJWK(file(`${alg}-expanded.priv`))).rejects.toThrow(/seed form/);
+      expect((await jwkToPEM(seed)).trim()).toBe(file(`${alg}-seed.priv`).trim());
+      expect((await jwkToPEM(toPublic(seed))).trim()).toBe(file(`${alg}.pub`).trim());
+      expect(await pemToJWK(await jwkToPEM(seed, { passphrase: 'pw' }), { passphrase: 'pw' })).toEqual(seed);
+    });
+    it(`${alg}: the example certificate's key and self-signature`, async () => {
+      const pem = file(`${alg}.crt`);
+      const der = base64url.decode(
+        pem
+          .replace(/-----[^-]+-----|\s/g, '')
+          .replace(/\+/g, '-')
+          .replace(/\//g, '_')
+          .replace(/=+$/, ''),
+      );
+      const cert = parseCertificate(der);
+      expect(cert.signatureAlgorithm.name).toBe(alg);
+      const key = (await pemToJWK(pem)) as JWK & { pub: string };
+      expect(key).toMatchObject({ kty: 'AKP', alg });
+      const report = await verifyX5cChain({ ...toPublic(key), x5c: [Buffer.from(der).toString('base64')] });
+      expect(
+        report.problems.filter((p) => p.code.startsWith('X5C_CHAIN')),
+        JSON.stringify(report.problems),
+      ).toEqual([]);
+    });
+  }
+  it('a "both" key whose expanded half is not its seed\'s is refused (RFC 9881 §8.1)', async () => {
+    await expect(pemToJWK(file('bad-ML-DSA-44-1.priv'))).rejects.toThrow(
+      /not the one its seed gives|does not/,
+    );
   });
 });

@@ -65,6 +65,9 @@ export function jwsAlgorithm(sig: SignatureAlgorithm, key: PublicJWK): string | 
       return key.kty === 'EC' ? ECDSA_PAIRS[`${key.crv} ${sig.hash}`] : undefined;
     case 'EdDSA':
       return key.kty === 'OKP' && key.crv === sig.name ? sig.name : undefined;
+    case 'ML-DSA':
+      // RFC 9881 §3: the raw FIPS 204 signature, the same octets as the JWS (RFC 9964 §5).
+      return key.kty === 'AKP' && key.alg === sig.name ? sig.name : undefined;
     default:
       return undefined;
   }
