@@ -25,7 +25,7 @@ export function describeKey(jwk: JWK): KeySummary {
   const bits = info.bits ?? curve?.bits;
   const out: KeySummary = {
     kty: jwk.kty,
-    size: info.crv ?? `${info.bits ?? '?'}`,
+    size: info.crv ?? (jwk.kty === 'AKP' ? String(jwk.alg) : `${info.bits ?? '?'}`),
     private: isPrivate(jwk),
   };
   if (jwk.kid !== undefined) out.kid = jwk.kid;

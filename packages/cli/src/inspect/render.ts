@@ -70,7 +70,11 @@ function renderKey(key: KeyReport, single: boolean, style: Style): string[] {
     return lines;
   }
   const size =
-    key.kty === 'RSA' || key.kty === 'oct' ? `${key.kty} ${key.bits ?? '?'} bits` : `${key.kty} ${key.crv}`;
+    key.kty === 'RSA' || key.kty === 'oct'
+      ? `${key.kty} ${key.bits ?? '?'} bits`
+      : key.kty === 'AKP'
+        ? `AKP ${key.alg ?? '?'}` // RFC 9964 §3: the alg is the key's parameter set
+        : `${key.kty} ${key.crv}`;
   const lines = [`${style.bold(title)}: ${size}${key.private ? style.yellow(' (private)') : ' (public)'}`];
   lines.push(
     ...fields(

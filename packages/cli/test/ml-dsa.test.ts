@@ -1,0 +1,53 @@
+/**
+ * ML-DSA through the CLI (issue 16 point 5), black-box: generate, public, inspect, thumbprint,
+ * convert (PEM both ways) and jwt sign | verify, against the RFC 9964 draft's example key.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, jwkit, tempDir } from './helpers.js';
+
+beforeAll(assertBuilt);
+const tmp = tempDir();
+afterAll(tmp.cleanup);
+
+const example = JSON.parse(
+  readFileSync(
+    join(import.meta.dirname, '..', '..', 'jwkit', 'test', 'vectors', 'ml-dsa', 'ML_DSA_44.jose.json'),
+    'utf8',
+  ),
+) as { jwk: { kid: string; pub: string } };
+
+describe('jwkit with ML-DSA keys', () => {
+  it('thumbprint gives the RFC 9964 example kid', async () => {
+    const r = await jwkit(['thumbprint'], { input: JSON.stringify(example.jwk) });
+    expect(r).toEqual({ code: 0, stdout: `${example.jwk.kid}\n`, stderr: '' });
+  });
+
+  it('generate --alg ML-DSA-65, public, inspect, convert, jwt sign | verify', async () => {
+    const key = join(tmp.dir, 'k.json');
+    const gen = await jwkit(['generate', '--alg', 'ML-DSA-65', '--out', key]);
+    expect(gen.code, gen.stderr).toBe(0);
+    const priv = JSON.parse(readFileSync(key, 'utf8'));
+    expect(priv).toMatchObject({ kty: 'AKP', alg: 'ML-DSA-65' });
+    const pub = await jwkit(['public', key]);
+    expect(pub.code).toBe(0);
+    const pubJWK = JSON.parse(pub.stdout);
+    expect(pubJWK).not.toHaveProperty('priv');
+    expect(pubJWK.pub).toBe(priv.pub);
+    const inspect = await jwkit(['inspect', key]);
+    expect(inspect.stdout).toContain('AKP ML-DSA-65');
+    const pem = await jwkit(['convert', key, '--to', 'pem']);
+    expect(pem.stdout).toContain('BEGIN PRIVATE KEY');
+    const back = await jwkit(['convert', '-', '--to', 'jwk'], { input: pem.stdout });
+    expect(back.code, back.stderr).toBe(0);
+    expect(JSON.parse(back.stdout).pub).toBe(priv.pub);
+    const jwks = join(tmp.dir, 'jwks.json');
+    writeFileSync(jwks, JSON.stringify({ keys: [pubJWK] }));
+    const token = await jwkit(['jwt', 'sign', '--key', key, '--claims', '{"sub":"pq"}']);
+    expect(token.code, token.stderr).toBe(0);
+    const verified = await jwkit(['jwt', 'verify', '--jwks', jwks], { input: token.stdout.trim() });
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout).sub).toBe('pq');
+  });
+});
