@@ -12,7 +12,7 @@ import { decode, encode } from '../encoding/base64url.js';
 import { ConversionError, UnsupportedError } from '../errors/index.js';
 import type { JWK, PrivateJWK } from '../jwk/model.js';
 import {
-  loadMlDsaEngine,
+  loadNobleMlDsa,
   type MlDsaAlg,
   type MlDsaEngine,
   type MlDsaSigner,
@@ -143,7 +143,8 @@ export async function webMlDsaKey(
               subtle.verify({ name: alg }, key, buf(sig), buf(data)).catch(() => false),
     };
   }
-  const engine = await loadMlDsaEngine();
+  // Not the installed engine (node:crypto's, on Node): this backend's fallback is the pure-JS one.
+  const engine = await loadNobleMlDsa();
   const op = mlDsaOp(engine, jwk, info, usage);
   return {
     cryptoKey: undefined,
@@ -171,5 +172,5 @@ export async function webMlDsaGenerate(alg: MlDsaAlg, options: { native: boolean
     };
     return { kty: 'AKP', alg, pub: jwk.pub, priv: jwk.priv } as unknown as PrivateJWK;
   }
-  return mlDsaGenerate(await loadMlDsaEngine(), alg);
+  return mlDsaGenerate(await loadNobleMlDsa(), alg);
 }

@@ -39,36 +39,37 @@ export interface MlDsaEngine {
 }
 
 let installed: MlDsaEngine | undefined;
-let loading: Promise<MlDsaEngine> | undefined;
 
 /** The engine in use when one is loaded or installed, else `undefined` (never starts a load). */
 export function mlDsaEngineSync(): MlDsaEngine | undefined {
   return installed;
 }
 
+let noble: Promise<MlDsaEngine> | undefined;
+
 /**
- * The engine, loading @noble/post-quantum on first use when none is installed. Concurrent
- * callers share one load; a failed load is retried by the next caller.
+ * The @noble/post-quantum engine, imported on first call (a separate chunk in bundles).
+ * Concurrent callers share one import; a failed import is retried by the next caller.
  */
-export function loadMlDsaEngine(): Promise<MlDsaEngine> {
-  if (installed !== undefined) return Promise.resolve(installed);
-  loading ??= import('@noble/post-quantum/ml-dsa.js').then(
-    (mod) => {
-      installed ??= nobleEngine(mod);
-      return installed;
-    },
-    (cause: unknown) => {
-      loading = undefined;
-      throw cause;
-    },
-  );
-  return loading;
+export function loadNobleMlDsa(): Promise<MlDsaEngine> {
+  noble ??= import('@noble/post-quantum/ml-dsa.js').then(nobleEngine, (cause: unknown) => {
+    noble = undefined;
+    throw cause;
+  });
+  return noble;
+}
+
+/** The engine in use: the installed one, else @noble/post-quantum (installed once loaded). */
+export async function loadMlDsaEngine(): Promise<MlDsaEngine> {
+  if (installed !== undefined) return installed;
+  const engine = await loadNobleMlDsa();
+  installed ??= engine;
+  return installed;
 }
 
 /** Installs an engine (the node:crypto backend does, at first ML-DSA use); `undefined` uninstalls (tests). */
 export function installMlDsaEngine(engine: MlDsaEngine | undefined): void {
   installed = engine;
-  if (engine === undefined) loading = undefined;
 }
 
 /** The registry's sizes and OID for an ML-DSA alg; `undefined` for any other alg. */
