@@ -19,10 +19,12 @@ export function keyBits(jwk: LooseKey): number | undefined {
   }
 }
 
-/** "RSA 2048", "EC P-256", "OKP Ed25519", "oct 256". */
+/** "RSA 2048", "EC P-256", "OKP Ed25519", "AKP ML-DSA-65", "oct 256". */
 export function describeKey(jwk: LooseKey): string {
   const kty = typeof jwk.kty === 'string' ? jwk.kty : '?';
   if (kty === 'EC' || kty === 'OKP') return `${kty} ${typeof jwk.crv === 'string' ? jwk.crv : '?'}`;
+  // RFC 9964 §3: an AKP key's size is its algorithm's parameter set.
+  if (kty === 'AKP') return `AKP ${typeof jwk.alg === 'string' ? jwk.alg : '?'}`;
   const bits = keyBits(jwk);
   return bits === undefined ? kty : `${kty} ${bits}`;
 }

@@ -186,6 +186,7 @@ describe('generator', () => {
       'OKP:X25519',
       'OKP:X448',
       'oct',
+      'AKP',
     ]);
     for (const type of types) {
       await page.selectOption('#gen-type', type);
@@ -563,6 +564,22 @@ describe('JWT debugger', () => {
     // The key was still selected (by kid); the signature is what failed.
     expect(await page.getAttribute('#jwt-result tr.selected', 'data-candidate')).toBe(es.kid);
     await shot('jwt-rejected');
+  });
+
+  it('verifies an ML-DSA-65 token beside ES256 in the debugger and describes the AKP key (issue 16)', async () => {
+    const pq = await generateJWK({ alg: 'ML-DSA-65' });
+    const es = await generateJWK({ alg: 'ES256' });
+    remember(pq);
+    remember(es);
+    const set = JSON.stringify(new JWKSet([toPublic(es), toPublic(pq)]).toJSON(), null, 2);
+    const token = await signJWT({ sub: 'pq' }, pq, { expiresIn: '1h' });
+    secrets.add(token.split('.')[2]!);
+    expect(await verify(token, set)).toEqual({ verdict: 'valid', code: null });
+    expect(await page.getAttribute('#jwt-result tr.selected', 'data-candidate')).toBe(pq.kid);
+    expect(await page.textContent('#jwt-result [data-selection]')).toContain('AKP ML-DSA-65');
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const flipped = `${h}.${p}.${s.startsWith('A') ? `B${s.slice(1)}` : `A${s.slice(1)}`}`;
+    expect((await verify(flipped, set)).verdict).toBe('invalid');
   });
 
   it('checks the RFC 7515 A.2 token: key without alg, expired, then valid at its own time', async () => {
