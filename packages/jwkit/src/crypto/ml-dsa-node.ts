@@ -83,8 +83,17 @@ let chosen: MlDsaEngine | undefined;
 let noble: MlDsaEngine | undefined;
 
 function nobleSync(): MlDsaEngine {
-  noble ??= nobleEngine(createRequire(import.meta.url)('@noble/post-quantum/ml-dsa.js'));
+  noble ??= nobleEngine(requireNoble());
   return noble;
+}
+
+/**
+ * @noble/post-quantum, synchronously. In a bundle (the CLI's) esbuild sees the literal `require`
+ * and bundles the module; in plain ES modules `require` is undefined and createRequire resolves it.
+ */
+function requireNoble(): typeof import('@noble/post-quantum/ml-dsa.js') {
+  if (typeof require === 'function') return require('@noble/post-quantum/ml-dsa.js');
+  return createRequire(import.meta.url)('@noble/post-quantum/ml-dsa.js');
 }
 
 /**
