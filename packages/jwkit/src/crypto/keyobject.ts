@@ -50,7 +50,15 @@ export function keyObjectToJWK(key: KeyObject): JWK {
   if (key.type === 'secret') return canonicalOrder(key.export({ format: 'jwk' }) as JWK);
   const type = key.asymmetricKeyType;
   if (type === 'rsa-pss') return rsaPssToJWK(key);
-  if (type !== 'rsa' && type !== 'ec' && !(type && ['ed25519', 'ed448', 'x25519', 'x448'].includes(type))) {
+  // ML-DSA KeyObjects (Node 24.7+) export as AKP JWKs with alg, pub and the seed priv (RFC 9964).
+  // (@types/node 20 does not list them yet.)
+  const mlDsa = ['ml-dsa-44', 'ml-dsa-65', 'ml-dsa-87'].includes(String(type));
+  if (
+    !mlDsa &&
+    type !== 'rsa' &&
+    type !== 'ec' &&
+    !(type && ['ed25519', 'ed448', 'x25519', 'x448'].includes(type))
+  ) {
     throw new UnsupportedError(`a ${type ?? 'unknown'} KeyObject has no JWK form jwkit supports`);
   }
   try {

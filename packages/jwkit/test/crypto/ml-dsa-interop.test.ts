@@ -20,6 +20,8 @@ import {
   createWebBackend,
   generateJWK,
   type JWK,
+  jwkToKeyObject,
+  keyObjectToJWK,
   nodeBackend,
   parseJWK,
   signJWT,
@@ -86,6 +88,15 @@ describe.runIf(nodeHasMlDsa())('live interop on a Node with ML-DSA (24.7+)', () 
         // node:crypto reads jwkit's private JWK (seed) and derives the same public key.
         const nodePriv = createPublicKey({ key: key as never, format: 'jwk' }).export({ format: 'jwk' });
         expect(nodePriv.pub).toBe((pub as { pub: string }).pub);
+        // KeyObject <-> JWK both ways (Node only API).
+        const ko = jwkToKeyObject(key);
+        expect(ko.asymmetricKeyType).toBe(alg.toLowerCase());
+        expect(keyObjectToJWK(ko)).toMatchObject({
+          kty: 'AKP',
+          alg,
+          pub: (pub as { pub: string }).pub,
+          priv: key.priv,
+        });
       });
     }
   }
