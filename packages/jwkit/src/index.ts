@@ -7,8 +7,8 @@
 
 export * from './crypto/index.js';
 export * as base64url from './encoding/base64url.js';
-export { loadMlDsa } from './jwk/akp.js';
 export * from './errors/index.js';
+export { loadMlDsa } from './jwk/akp.js';
 export * from './jwk/index.js';
 export * from './jwt/index.js';
 export * from './pkix/index.js';

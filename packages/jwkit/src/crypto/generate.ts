@@ -95,7 +95,8 @@ export function resolveGenerate(options: GenerateOptions): {
     fail(`${info.alg} names no ${kty} curve; give "crv"`);
   if ((kty === 'EC' || kty === 'OKP') && size !== undefined)
     fail(`${kty} key sizes follow from the curve; omit "size"`);
-  if (kty === 'AKP' && size !== undefined) fail('AKP key sizes follow from "alg" (FIPS 204 Table 2); omit "size"');
+  if (kty === 'AKP' && size !== undefined)
+    fail('AKP key sizes follow from "alg" (FIPS 204 Table 2); omit "size"');
 
   let bits = size;
   if (kty === 'oct' && bits === undefined) bits = info.exactBits ?? info.minBits ?? 256;

@@ -90,7 +90,9 @@ export function signingHandle(
   const usage: KeyUsage = 'sign';
   const bad = (message: string) => new JWTError('ERR_JWT_SIGN_KEY', message);
   if (jwk.kty !== 'oct' && (jwk.kty === 'AKP' ? jwk.priv === undefined : jwk.d === undefined))
-    throw bad('signing needs a private key (with "d", or "priv" for AKP) or an oct key; this is a public key');
+    throw bad(
+      'signing needs a private key (with "d", or "priv" for AKP) or an oct key; this is a public key',
+    );
   if (jwk.use !== undefined && jwk.use !== 'sig')
     throw bad(`the key's "use" is ${JSON.stringify(jwk.use)}, not "sig"`);
   if (jwk.key_ops !== undefined && !jwk.key_ops.includes('sign')) {

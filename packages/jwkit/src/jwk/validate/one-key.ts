@@ -6,6 +6,7 @@ import { canonicalOrder, type JWK } from '../model.js';
 import { makeProblem } from './codes.js';
 import { KeyContext, type Rule } from './context.js';
 import type { ResolvedOptions } from './options.js';
+import { AKP_RULES } from './rules/akp.js';
 import {
   foreignMembers,
   keyType,
@@ -14,7 +15,6 @@ import {
   requiredMembers,
   unsafeMembers,
 } from './rules/common.js';
-import { AKP_RULES } from './rules/akp.js';
 import { EC_RULES } from './rules/ec.js';
 import { OCT_RULES } from './rules/oct.js';
 import { OKP_RULES } from './rules/okp.js';
