@@ -31,11 +31,11 @@ import {
 } from './asn1.js';
 import { okpPublicFromPrivate } from './curves.js';
 import { fixedMember, invalidKey } from './members.js';
+import { mlDsaAlgForOid } from './ml-dsa.js';
+import { readMlDsaPrivateKey, writeMlDsaPKCS8 } from './ml-dsa-keys.js';
 import { curveByOID, describeOID, OID } from './oids.js';
 import { readRSAPrivateKey, writeRSAPrivateKey } from './pkcs1.js';
 import { jwkCurve, readECPrivateKey, readNamedCurve, writeECPrivateKey } from './sec1.js';
-import { mlDsaAlgForOid } from './ml-dsa.js';
-import { readMlDsaPrivateKey, writeMlDsaPKCS8 } from './ml-dsa-keys.js';
 import { noPEMForm, publicKeyFor } from './spki.js';
 
 /** `[1] IMPLICIT BIT STRING` publicKey of OneAsymmetricKey v2 (RFC 5958 §2). */
