@@ -118,8 +118,11 @@ async function convert(kind: Kind, der: Uint8Array, options: FromPEMOptions): Pr
       return readSPKI(der);
     case 'pkcs8':
       return readPKCS8(der);
-    case 'encrypted-pkcs8':
-      return readPKCS8(await decryptPKCS8(der, options.passphrase), 'decrypted PrivateKeyInfo');
+    case 'encrypted-pkcs8': {
+      const plain = await decryptPKCS8(der, options.passphrase);
+      if (mentionsMlDsa(plain)) await loadMlDsaEngine(); // the OID was encrypted too
+      return readPKCS8(plain, 'decrypted PrivateKeyInfo');
+    }
     case 'rsa-private':
       return readRSAPrivateKey(der);
     case 'rsa-public':
