@@ -7,7 +7,7 @@ import { getBackend } from '../crypto/active.js';
 import type { CryptoBackend, KeyHandle } from '../crypto/backend.js';
 import type { Problem } from '../errors/index.js';
 import type { JWK, JWKSetJSON } from '../jwk/model.js';
-import { isPrivate, toPublic } from '../jwk/model.js';
+import { toPublic } from '../jwk/model.js';
 import { parseJWK, parseJWKSet, type SkippedKey, type ValidateOptions } from '../jwk/validate/index.js';
 import { JWKSetError } from './errors.js';
 import { strongETag } from './etag.js';
