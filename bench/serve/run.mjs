@@ -215,7 +215,7 @@ async function bundleServer() {
 async function startJwkit(bundled, work, options, extraEnv = {}, cli = false) {
   const store = `sqlite:${join(work, 'keys.db')}`;
   const args = cli
-    ? [CLI, 'serve', '--store', store, '--port', '0', '--no-web', '--single-listener']
+    ? [CLI, 'serve', '--init', '--store', store, '--port', '0', '--no-web', '--single-listener']
     : [bundled, JSON.stringify({ store, port: 0, webRoot: false, singleListener: true, ...options })];
   const proc = start(process.execPath, args, {
     cwd: work,

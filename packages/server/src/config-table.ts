@@ -250,6 +250,16 @@ export const SETTINGS: readonly Setting[] = [
       'store these key settings as the policy when they differ from the stored one (else serve refuses to start)',
   },
   {
+    key: 'init',
+    flag: '--init',
+    env: 'JWKIT_INIT',
+    type: 'bool',
+    default: 'false',
+    group: 'store',
+    describe:
+      'create the store when it does not exist; without it, a missing store while a master key exists is an error (exit 1), never a silent new store',
+  },
+  {
     key: 'cacheMaxAge',
     flag: '--cache-max-age',
     arg: '<duration>',

@@ -42,6 +42,8 @@ export interface ConfigValues {
   maxTokenLifetime?: Duration;
   rsaBits?: number;
   updatePolicy?: boolean;
+  /** Create the store when it does not exist (`--init`); see `openWriterStore`. `serve()` default true, `jwkit serve` default false. */
+  init?: boolean;
   cacheMaxAge?: Duration;
   staleWhileRevalidate?: Duration;
   skew?: Duration;

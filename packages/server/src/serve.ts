@@ -30,10 +30,10 @@ import { family, labels } from './http/metrics.js';
 import { createNodeListener } from './http/node.js';
 import { KeyManager, type ManagerEvent } from './key-manager.js';
 import { createLogger, type Logger } from './log.js';
-import { type MasterKeyOptions, masterKeyForStore } from './master-key-file.js';
+import { type MasterKeyOptions, openWriterStore } from './master-key-file.js';
 import { DEFAULT_ALGS } from './policy.js';
 import { Counter } from './stats.js';
-import { DEFAULT_STORE_URL, openStore } from './stores/open.js';
+import { DEFAULT_STORE_URL } from './stores/open.js';
 import type { AuditEntry, KeyStore } from './stores/store.js';
 
 export interface ServeOptions extends ConfigValues, MasterKeyOptions {
@@ -112,12 +112,20 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     warn('--workers is not available in this build; serving from one process', { workers: options.workers });
   }
 
-  const store = await openStore(storeUrl, options.schema === undefined ? {} : { schema: options.schema });
+  // A missing store while a master key exists is ERR_STORE_MISSING unless --init (issue 13.3,
+  // store helper: master-key-file.ts openWriterStore); the very first start creates both.
+  const { store, masterKey } = await openWriterStore(storeUrl, {
+    ...options,
+    // The library default creates a missing store (as before); `jwkit serve` passes init: false
+    // unless --init, so there a missing store with a master key present is an error.
+    init: options.init ?? true,
+    firstStart: true,
+    warn: (w) => warn(w),
+  });
   const storeEvents = new Counter(); // key events by `event alg actor`, any writer
   let manager: KeyManager | undefined;
   const listeners: Listener[] = [];
   try {
-    const masterKey = await masterKeyForStore(store, storeUrl, options, (w) => warn(w));
     const algs = options.algs ?? [...DEFAULT_ALGS];
     manager = await KeyManager.open({
       store,

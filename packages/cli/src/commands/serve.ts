@@ -70,6 +70,9 @@ Durations: a number with a unit, e.g. 90s, 15m, 12h, 30d.`,
       const version = (program as Command & { version(): string | undefined }).version();
       await server.serve({
         ...values,
+        // The command is strict (issue 13.3): a missing store with a master key present is an
+        // error unless --init; the library's serve() keeps creating stores by default.
+        init: values.init === true,
         signals: true,
         ...(version === undefined ? {} : { version }),
         // SIGHUP: the config file and the environment as they are now; the flags stay.
