@@ -167,4 +167,19 @@ describe('jwkit keys', () => {
     const fresh = await keys('rotate', '--master-key-file', newKey);
     expect(fresh.code).toBe(0);
   });
+
+  it('jwkit serve with a master key but no store exits 1 naming the store, creating nothing (issue 13.3)', async () => {
+    const gone = join(tmp.dir, 'gone', 'keys.db');
+    const r = await jwkit(
+      ['serve', '--store', `sqlite:${gone}`, '--port', '0', '--admin-port', '0', '--no-web'],
+      {
+        env: { JWKIT_MASTER_KEY: Buffer.alloc(32, 3).toString('base64') },
+        timeout: 30_000,
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERR_STORE_MISSING');
+    expect(r.stderr).toContain('--init');
+    expect(existsSync(join(tmp.dir, 'gone'))).toBe(false);
+  });
 });
