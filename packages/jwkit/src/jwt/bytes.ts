@@ -50,3 +50,10 @@ export function strictBase64url(text: string): Uint8Array | undefined {
     return undefined;
   }
 }
+
+/** A plain Uint8Array over the same octets (not a Buffer): callers get one type on every runtime. */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -40,6 +40,18 @@ interface CachedHeader {
   readonly header: Readonly<JWSHeader>;
 }
 const headerCache = new Map<string, CachedHeader>();
+/** Off only in tests, to prove cached and uncached verdicts equal (issue 15). */
+let cachesOn = true;
+
+/**
+ * @internal Test hook: turns the header cache off (and empties it) or back on. The
+ * cache-equivalence test runs every vector both ways and compares results.
+ */
+export function setHeaderCache(enabled: boolean): void {
+  cachesOn = enabled;
+  headerCache.clear();
+  lastHeader = undefined;
+}
 
 export function parseCompact(token: unknown, maxLength: number = DEFAULT_MAX_TOKEN_LENGTH): CompactJWS {
   if (typeof token !== 'string') throw new JWTError('ERR_JWT_MALFORMED', 'a JWT must be a string');
@@ -52,7 +64,13 @@ export function parseCompact(token: unknown, maxLength: number = DEFAULT_MAX_TOK
   const dot1 = token.indexOf('.');
   const dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1);
   if (dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) throw shapeError(token);
-  const header = parseHeader(token.slice(0, dot1));
+  // The last header again (the common case) is recognised in place, without slicing the token:
+  // the exact same characters up to the first dot (issue 15).
+  const last = cachesOn ? lastHeader : undefined;
+  const header =
+    last !== undefined && last.b64.length === dot1 && token.startsWith(last.b64)
+      ? last.header
+      : parseHeader(token.slice(0, dot1));
   // The payload may be empty (RFC 7515 §7.1 allows an empty payload); its text must still be
   // strict base64url, because the signature covers it as received.
   const payloadB64 = token.slice(dot1 + 1, dot2);
@@ -102,16 +120,18 @@ const HEADER_MAX_DEPTH = 16;
 
 /** The decoded, checked, frozen protected header for a header segment. */
 export function parseHeader(headerB64: string): Readonly<JWSHeader> {
-  if (lastHeader !== undefined && lastHeader.b64 === headerB64) return lastHeader.header;
-  const hit = headerCache.get(headerB64);
-  if (hit !== undefined) {
-    lastHeader = hit;
-    return hit.header;
+  if (cachesOn) {
+    if (lastHeader !== undefined && lastHeader.b64 === headerB64) return lastHeader.header;
+    const hit = headerCache.get(headerB64);
+    if (hit !== undefined) {
+      lastHeader = hit;
+      return hit.header;
+    }
   }
   if (headerB64.length === 0) throw new JWTError('ERR_JWT_MALFORMED', 'the token has an empty header part');
   const bytes = decodePart(headerB64, 'header');
   const header = checkHeaderShape(parseHeaderJSON(bytes));
-  if (headerB64.length > MAX_CACHED_HEADER_LENGTH) return header;
+  if (!cachesOn || headerB64.length > MAX_CACHED_HEADER_LENGTH) return header;
   // `headerB64` is a slice of the token and would keep the whole token alive as a cache key;
   // re-encoding the (canonical) bytes gives the same text as a string of its own.
   const entry: CachedHeader = { b64: encode(bytes), header };

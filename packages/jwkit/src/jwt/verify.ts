@@ -21,9 +21,9 @@ import { parseJWK } from '../jwk/validate/index.js';
 import { type AlgorithmInfo, getAlgorithm } from '../registry.js';
 import { importCached } from '../set/key-cache.js';
 import { keyEntry } from '../set/key-entry.js';
-import type { JWSHeader, MultipleMatchPolicy, SelectedKey } from '../set/key-source.js';
+import type { JWSHeader, MultipleMatchPolicy, SelectedKey, SelectKeyOptions } from '../set/key-source.js';
 import { verificationRejection } from '../set/select.js';
-import { asciiBytes, utf8Bytes, utf8Text } from './bytes.js';
+import { asciiBytes, plainBytes, utf8Bytes, utf8Text } from './bytes.js';
 import { type ClaimOptions, checkClaims, type JWTPayload } from './claims.js';
 import { type CompactJWS, parseCompact } from './compact.js';
 import { asJWKitError, directKey, isKeySource, type KeyInput } from './key-input.js';
@@ -86,22 +86,27 @@ export interface VerifiedJWT<P extends JWTPayload = JWTPayload> {
   readonly key: JWK;
 }
 
+/** A parsed token and its algorithm, after the checks that need no key. */
 interface Prepared {
   readonly jws: CompactJWS;
   readonly alg: AlgorithmInfo;
   readonly backend: CryptoBackend;
 }
 
+/** The options when the caller gives none: one shared object, not one per token (issue 15). */
+const NO_OPTIONS: VerifyJWTOptions = Object.freeze({});
+
 /** Verifies a compact JWS; resolves to its payload octets, header and key. */
 export function verifyJWS(
   token: string,
   key: KeyInput,
-  options: VerifyJWSOptions = {},
+  options: VerifyJWSOptions = NO_OPTIONS,
 ): Promise<VerifiedJWS> {
   try {
     const prep = prepare(token, options);
-    const done = verifyFast(prep, key, options);
-    return done !== undefined ? Promise.resolve(done) : verifySlow(prep, key, options);
+    const selected = verifyFast(prep, key, options);
+    if (selected !== undefined) return Promise.resolve(toJWS(prep.jws, selected, options));
+    return verifySlow(prep, key, options);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -111,13 +116,13 @@ export function verifyJWS(
 export function verifyJWT<P extends JWTPayload = JWTPayload>(
   token: string,
   key: KeyInput,
-  options: VerifyJWTOptions = {},
+  options: VerifyJWTOptions = NO_OPTIONS,
 ): Promise<VerifiedJWT<P>> {
   try {
     const prep = prepare(token, options);
-    const done = verifyFast(prep, key, options);
-    if (done !== undefined) return Promise.resolve(toJWT<P>(done, options));
-    return verifySlow(prep, key, options).then((jws) => toJWT<P>(jws, options));
+    const selected = verifyFast(prep, key, options);
+    if (selected !== undefined) return Promise.resolve(toJWT<P>(prep.jws, selected.jwk, options));
+    return verifySlow(prep, key, options).then((jws) => toJWTFromJWS<P>(jws, options));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -131,16 +136,17 @@ export function verifyJWT<P extends JWTPayload = JWTPayload>(
 export function verifyJWTSync<P extends JWTPayload = JWTPayload>(
   token: string,
   key: KeyInput,
-  options: VerifyJWTOptions = {},
+  options: VerifyJWTOptions = NO_OPTIONS,
 ): VerifiedJWT<P> {
-  const done = verifyFast(prepare(token, options), key, options);
-  if (done === undefined) {
+  const prep = prepare(token, options);
+  const selected = verifyFast(prep, key, options);
+  if (selected === undefined) {
     throw new JWTError(
       'ERR_JWT_SYNC_UNAVAILABLE',
       'this verification needs asynchronous work (WebCrypto, a key not yet fetched or imported, or an embedded/jku key); use verifyJWT',
     );
   }
-  return toJWT<P>(done, options);
+  return toJWT<P>(prep.jws, selected.jwk, options);
 }
 
 function prepare(token: string, options: VerifyJWSOptions): Prepared {
@@ -171,32 +177,51 @@ function prepare(token: string, options: VerifyJWSOptions): Prepared {
   return { jws, alg, backend: options.backend ?? getBackend() };
 }
 
-/** The whole verification without awaiting, or `undefined` when something needs to await. */
-function verifyFast(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): VerifiedJWS | undefined {
+/**
+ * The selection options for the common call (no multipleMatches option): one object per
+ * backend, reused, instead of one per token. Key sources only read it.
+ */
+let lastSelectOptions: SelectKeyOptions = Object.freeze({ backend: getBackend() });
+function selectOptions(options: VerifyJWSOptions, backend: CryptoBackend): SelectKeyOptions {
+  if (options.multipleMatches !== undefined) return { multipleMatches: options.multipleMatches, backend };
+  if (lastSelectOptions.backend !== backend) lastSelectOptions = Object.freeze({ backend });
+  return lastSelectOptions;
+}
+
+/**
+ * The whole verification without awaiting: the key that verified the signature, or `undefined`
+ * when something needs to await (the caller then takes the slow path from the start).
+ */
+function verifyFast(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): SelectedKey | undefined {
   const { jws, alg, backend } = prep;
   const header = jws.header;
   if (backend.verifySync === undefined || options.multipleMatches === 'try-all') return undefined;
   if (options.trustEmbeddedKey !== undefined && header.jwk !== undefined) return undefined;
   if (options.resolveJku !== undefined && header.jku !== undefined) return undefined;
   const selected = isKeySource(key)
-    ? key.selectKeySync?.(header, { multipleMatches: options.multipleMatches, backend })
+    ? key.selectKeySync?.(header, selectOptions(options, backend))
     : directKey(key, alg, backend, true);
   if (selected === undefined) return undefined;
   checkKey(selected, header, options);
-  const { payload, data } = content(jws, options);
-  if (!backend.verifySync(selected.handle, data, jws.signature)) throw badSignature();
-  return { payload, header, key: selected.jwk };
+  let valid: boolean;
+  if (options.detachedPayload === undefined && backend.verifyAsciiSync !== undefined) {
+    // RFC 7515 §5.2 step 8: the signing input exactly as received (ASCII after the base64url check).
+    valid = backend.verifyAsciiSync(selected.handle, jws.signingInput, jws.signature);
+  } else {
+    valid = backend.verifySync(selected.handle, signedData(jws, options), jws.signature);
+  }
+  if (!valid) throw badSignature();
+  return selected;
 }
 
 async function verifySlow(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): Promise<VerifiedJWS> {
   const { jws, backend } = prep;
   const header = jws.header;
   const candidates = await candidateKeys(prep, key, options);
-  const { payload, data } = content(jws, options);
+  const data = signedData(jws, options);
   for (const selected of candidates) {
     checkKey(selected, header, options);
-    if (await backend.verify(selected.handle, data, jws.signature))
-      return { payload, header, key: selected.jwk };
+    if (await backend.verify(selected.handle, data, jws.signature)) return toJWS(jws, selected, options);
   }
   throw badSignature();
 }
@@ -221,12 +246,12 @@ async function candidateKeys(
     }
     key = resolved;
   }
-  const selectOptions = { multipleMatches: options.multipleMatches, backend };
+  const select = selectOptions(options, backend);
   try {
     if (!isKeySource(key)) return [await directKey(key, alg, backend, false)];
     // selectKeys returns one key unless the policy (the option or the source's default) is 'try-all'.
-    if (key.selectKeys !== undefined) return await key.selectKeys(header, selectOptions);
-    return [await key.selectKey(header, selectOptions)];
+    if (key.selectKeys !== undefined) return await key.selectKeys(header, select);
+    return [await key.selectKey(header, select)];
   } catch (error) {
     throw asJWKitError(error);
   }
@@ -281,25 +306,47 @@ function checkKey(selected: SelectedKey, header: Readonly<JWSHeader>, options: V
   }
 }
 
-/** The payload octets and the signed octets, the payload being in the token or detached. */
-function content(jws: CompactJWS, options: VerifyJWSOptions): { payload: Uint8Array; data: Uint8Array } {
+/**
+ * The signed octets: the signing input as received, or with the detached content (RFC 7515
+ * Appendix F) base64url-encoded in the empty payload part.
+ */
+function signedData(jws: CompactJWS, options: VerifyJWSOptions): Uint8Array {
   const detached = options.detachedPayload;
-  if (detached === undefined) return { payload: jws.payload, data: asciiBytes(jws.signingInput) };
+  if (detached === undefined) return asciiBytes(jws.signingInput);
+  return asciiBytes(`${jws.signingInput}${encode(detachedBytes(jws, detached))}`);
+}
+
+function detachedBytes(jws: CompactJWS, detached: Uint8Array | string): Uint8Array {
   if (jws.payloadB64 !== '') {
     throw new JWTError(
       'ERR_JWT_MALFORMED',
       'detachedPayload was given but the token carries a payload; a detached JWS has an empty payload part',
     );
   }
-  const payload = typeof detached === 'string' ? utf8Bytes(detached) : detached;
-  return { payload, data: asciiBytes(`${jws.signingInput}${encode(payload)}`) };
+  return typeof detached === 'string' ? utf8Bytes(detached) : detached;
+}
+
+/** The verified JWS as the caller gets it: the payload as a plain Uint8Array of its own. */
+function toJWS(jws: CompactJWS, selected: SelectedKey, options: VerifyJWSOptions): VerifiedJWS {
+  const detached = options.detachedPayload;
+  const payload = detached === undefined ? plainBytes(jws.payload) : detachedBytes(jws, detached);
+  return { payload, header: jws.header, key: selected.jwk };
 }
 
 function badSignature(): JWTError {
   return new JWTError('ERR_JWT_SIGNATURE_INVALID', 'the signature does not verify with the selected key');
 }
 
-function toJWT<P extends JWTPayload>(jws: VerifiedJWS, options: ClaimOptions): VerifiedJWT<P> {
+/** The claims of a JWS whose signature verified (RFC 7519 §7.2 steps 9-10, then the claim rules). */
+function toJWT<P extends JWTPayload>(jws: CompactJWS, key: JWK, options: VerifyJWTOptions): VerifiedJWT<P> {
+  const detached = options.detachedPayload;
+  const bytes = detached === undefined ? jws.payload : detachedBytes(jws, detached);
+  const payload = parseClaims(bytes) as P;
+  checkClaims(payload, jws.header, options);
+  return { payload, header: jws.header, key };
+}
+
+function toJWTFromJWS<P extends JWTPayload>(jws: VerifiedJWS, options: ClaimOptions): VerifiedJWT<P> {
   const payload = parseClaims(jws.payload) as P;
   checkClaims(payload, jws.header, options);
   return { payload, header: jws.header, key: jws.key };
