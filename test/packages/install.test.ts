@@ -57,6 +57,17 @@ function sizeOf(path: string): number {
   return readdirSync(path).reduce((sum, n) => sum + sizeOf(join(path, n)), 0);
 }
 
+/** A Node 20 binary, when this machine has one (the runtimes cache, or the system's node). */
+function olderNode(): string | undefined {
+  const cached = join(process.env.HOME ?? '', '.cache', 'jwkit', 'runtimes', 'node-20.19.6', 'bin', 'node');
+  return [cached, '/usr/local/bin/node', '/usr/bin/node']
+    .filter(existsSync)
+    .find(
+      (bin) =>
+        Number(execFileSync(bin, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' })) < 22,
+    );
+}
+
 function files(path: string): string[] {
   return lstatSync(path).isDirectory() ? readdirSync(path).flatMap((n) => files(join(path, n))) : [path];
 }
@@ -105,6 +116,24 @@ describe('jwkit, the library', () => {
     expect(execFileSync(process.execPath, ['cjs.cjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe(
       'function',
     );
+  });
+
+  it('signs with ML-DSA natively on Node 24 without @noble/post-quantum, and names it where it is needed', () => {
+    writeFileSync(
+      join(dir, 'mldsa.mjs'),
+      `import { generateJWK, signJWT } from 'jwkit';
+       try {
+         const key = await generateJWK({ alg: 'ML-DSA-65' });
+         console.log((await signJWT({ sub: 'a' }, key)).split('.').length);
+       } catch (e) { console.log(e.code, e.message); }`,
+    );
+    expect(installed(dir)).not.toContain('@noble/post-quantum');
+    const native = execFileSync(process.execPath, ['mldsa.mjs'], { cwd: dir, encoding: 'utf8' }).trim();
+    expect(native).toBe('3');
+    const old = olderNode();
+    if (old === undefined) return; // no Node without native ML-DSA on this machine
+    const fallback = execFileSync(old, ['mldsa.mjs'], { cwd: dir, encoding: 'utf8' }).trim();
+    expect(fallback).toMatch(/^ERR_UNSUPPORTED .*npm install @noble\/post-quantum/);
   });
 
   // node16 resolves the `node` condition, whose declarations use node:crypto (so @types/node, as
@@ -176,10 +205,8 @@ describe('@jwkit/cli, the command', () => {
     const child = spawn(
       process.execPath,
       [join(dir, 'node_modules', '.bin', 'jwkit'), 'serve', '--port', '0'],
-      {
-        cwd: dir,
-        env: { ...process.env, JWKIT_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') },
-      },
+      // A first start with nothing given: serve creates its store and a master key file.
+      { cwd: dir, env: { ...process.env, JWKIT_MASTER_KEY: undefined } },
     );
     try {
       const url = await new Promise<string>((resolve, reject) => {
@@ -208,12 +235,7 @@ describe('@jwkit/cli, the command', () => {
   });
 
   it('jwkit serve on Node 20 says which Node it needs, in one line, exit 1', () => {
-    const node20 = join(process.env.HOME ?? '', '.cache', 'jwkit', 'runtimes', 'node-20.19.6', 'bin', 'node');
-    const candidates = [node20, '/usr/local/bin/node', '/usr/bin/node'].filter(existsSync);
-    const old = candidates.find(
-      (bin) =>
-        Number(execFileSync(bin, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' })) < 22,
-    );
+    const old = olderNode();
     if (old === undefined) return; // no Node 20 on this machine: nothing to run it on
     let stderr = '';
     let status = 0;

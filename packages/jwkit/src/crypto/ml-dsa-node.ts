@@ -20,6 +20,7 @@ import {
   mlDsaEngineSync,
   mlDsaInfo,
   nobleEngine,
+  nobleMissing,
 } from '../math/ml-dsa.js';
 import { mlDsaPkcs8Seed, mlDsaSpki } from '../pkix/ml-dsa.js';
 
@@ -92,8 +93,12 @@ function nobleSync(): MlDsaEngine {
  * and bundles the module; in plain ES modules `require` is undefined and createRequire resolves it.
  */
 function requireNoble(): typeof import('@noble/post-quantum/ml-dsa.js') {
-  if (typeof require === 'function') return require('@noble/post-quantum/ml-dsa.js');
-  return createRequire(import.meta.url)('@noble/post-quantum/ml-dsa.js');
+  try {
+    if (typeof require === 'function') return require('@noble/post-quantum/ml-dsa.js');
+    return createRequire(import.meta.url)('@noble/post-quantum/ml-dsa.js');
+  } catch (cause) {
+    throw nobleMissing(cause);
+  }
 }
 
 /**

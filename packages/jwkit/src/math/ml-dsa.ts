@@ -14,6 +14,7 @@
  */
 
 import type * as NobleMlDsa from '@noble/post-quantum/ml-dsa.js';
+import { UnsupportedError } from '../errors/index.js';
 import { type AKPInfo, getAKPAlgorithm } from '../registry.js';
 
 export type MlDsaAlg = 'ML-DSA-44' | 'ML-DSA-65' | 'ML-DSA-87';
@@ -54,7 +55,7 @@ let noble: Promise<MlDsaEngine> | undefined;
 export function loadNobleMlDsa(): Promise<MlDsaEngine> {
   noble ??= import('@noble/post-quantum/ml-dsa.js').then(nobleEngine, (cause: unknown) => {
     noble = undefined;
-    throw cause;
+    throw nobleMissing(cause);
   });
   return noble;
 }
@@ -118,4 +119,21 @@ export function nobleEngine(mod: NobleModule): MlDsaEngine {
     expandedKey: (alg, seed) => impl(alg).keygen(seed).secretKey,
     randomSeed: () => globalThis.crypto.getRandomValues(new Uint8Array(32)),
   };
+}
+
+/**
+ * @noble/post-quantum is an optional peer dependency (it would take the library's install past
+ * 4 MB for the users who never see an ML-DSA key): a runtime without native ML-DSA (Node < 24.7,
+ * workerd, older browsers) needs it installed, and is told so by name.
+ */
+export function nobleMissing(cause: unknown): unknown {
+  const code = (cause as { code?: string } | null)?.code;
+  const text = String((cause as { message?: string } | null)?.message ?? cause);
+  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND' && !/@noble\/post-quantum/.test(text)) {
+    return cause;
+  }
+  return new UnsupportedError(
+    'ML-DSA on this runtime needs the @noble/post-quantum package (it has no native ML-DSA): npm install @noble/post-quantum',
+    { cause },
+  );
 }
