@@ -51,9 +51,23 @@ export function strictBase64url(text: string): Uint8Array | undefined {
   }
 }
 
-/** A plain Uint8Array over the same octets (not a Buffer): callers get one type on every runtime. */
-export function plainBytes(bytes: Uint8Array): Uint8Array {
-  return bytes.constructor === Uint8Array
+/**
+ * `strictBase64url` for octets that never leave jwkit (a signature, a claims set that is parsed
+ * next): on Node the decoded Buffer may sit in Node's shared pool, which saves two allocations
+ * per part and token (issue 15). Anything handed to a caller goes through `ownBytes` first, so
+ * the issue 13.8 property (no caller sees a view of the pool) holds.
+ */
+export function strictBase64urlInternal(text: string): Uint8Array | undefined {
+  if (NodeBuffer === undefined) return strictBase64url(text);
+  const b = NodeBuffer.from(text, 'base64url');
+  return b.toString('base64url') === text ? b : undefined;
+}
+
+/** The octets as a plain Uint8Array that owns its memory (a copy when they are a Buffer/view). */
+export function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength
     ? bytes
-    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    : new Uint8Array(bytes);
 }

@@ -13,7 +13,7 @@ import { JWTError } from '../errors/index.js';
 import { parseJSON } from '../json/parse.js';
 import { deepFreeze } from '../set/freeze.js';
 import type { JWSHeader } from '../set/key-source.js';
-import { strictBase64url, utf8Text } from './bytes.js';
+import { strictBase64urlInternal, utf8Text } from './bytes.js';
 
 /** A compact JWS split into its parts and decoded; nothing verified yet. */
 export interface CompactJWS {
@@ -142,7 +142,9 @@ export function parseHeader(headerB64: string): Readonly<JWSHeader> {
 }
 
 function decodePart(part: string, name: string): Uint8Array {
-  const bytes = strictBase64url(part);
+  // Header and payload octets are parsed inside jwkit, the signature only verified; the one
+  // part a caller can get (verifyJWS's payload) is copied out by ownBytes.
+  const bytes = strictBase64urlInternal(part);
   if (bytes !== undefined) return bytes;
   const issue = checkBase64url(part) ?? 'noncanonical';
   throw new JWTError('ERR_JWT_BASE64URL', `the ${name} part ${describeBase64urlIssue(issue)} (RFC 7515 §2)`);

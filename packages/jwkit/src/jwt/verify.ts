@@ -23,7 +23,7 @@ import { importCached } from '../set/key-cache.js';
 import { keyEntry } from '../set/key-entry.js';
 import type { JWSHeader, MultipleMatchPolicy, SelectedKey, SelectKeyOptions } from '../set/key-source.js';
 import { verificationRejection } from '../set/select.js';
-import { asciiBytes, plainBytes, utf8Bytes, utf8Text } from './bytes.js';
+import { asciiBytes, ownBytes, utf8Bytes, utf8Text } from './bytes.js';
 import { type ClaimOptions, checkClaims, type JWTPayload } from './claims.js';
 import { type CompactJWS, parseCompact } from './compact.js';
 import { asJWKitError, directKey, isKeySource, type KeyInput } from './key-input.js';
@@ -329,7 +329,7 @@ function detachedBytes(jws: CompactJWS, detached: Uint8Array | string): Uint8Arr
 /** The verified JWS as the caller gets it: the payload as a plain Uint8Array of its own. */
 function toJWS(jws: CompactJWS, selected: SelectedKey, options: VerifyJWSOptions): VerifiedJWS {
   const detached = options.detachedPayload;
-  const payload = detached === undefined ? plainBytes(jws.payload) : detachedBytes(jws, detached);
+  const payload = detached === undefined ? ownBytes(jws.payload) : detachedBytes(jws, detached);
   return { payload, header: jws.header, key: selected.jwk };
 }
 
