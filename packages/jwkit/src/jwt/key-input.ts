@@ -86,6 +86,34 @@ export function signingHandle(
   backend: CryptoBackend,
 ): KeyHandle | Promise<KeyHandle> {
   const entry = validatedKey(input);
+  // The checks below depend only on the (frozen, cached) entry and alg: remembered per backend
+  // once they passed, so a signer pays them once per key (issue 15). Failures are not cached.
+  const done = signingChecked.get(entry)?.get(backend)?.get(alg.alg);
+  if (done !== undefined) return done;
+  const handle = checkedSigningHandle(entry, alg, backend);
+  if (!(handle instanceof Promise)) {
+    let byBackend = signingChecked.get(entry);
+    if (byBackend === undefined) {
+      byBackend = new WeakMap();
+      signingChecked.set(entry, byBackend);
+    }
+    let byAlg = byBackend.get(backend);
+    if (byAlg === undefined) {
+      byAlg = new Map();
+      byBackend.set(backend, byAlg);
+    }
+    byAlg.set(alg.alg, handle);
+  }
+  return handle;
+}
+
+const signingChecked = new WeakMap<KeyEntry, WeakMap<CryptoBackend, Map<string, KeyHandle>>>();
+
+function checkedSigningHandle(
+  entry: KeyEntry,
+  alg: AlgorithmInfo,
+  backend: CryptoBackend,
+): KeyHandle | Promise<KeyHandle> {
   const jwk = entry.jwk;
   const usage: KeyUsage = 'sign';
   const bad = (message: string) => new JWTError('ERR_JWT_SIGN_KEY', message);

@@ -53,7 +53,7 @@ export async function signJWS(
   const bytes = typeof payload === 'string' ? utf8Bytes(payload) : payload;
   if (!(bytes instanceof Uint8Array))
     throw new JWTError('ERR_JWT_SIGN_PAYLOAD', 'the JWS payload must be a string or a Uint8Array');
-  return sign(bytes, key, options, undefined);
+  return sign(base64url(bytes), key, options, undefined);
 }
 
 /**
@@ -79,11 +79,12 @@ export async function signJWT(payload: JWTPayload, key: JWK, options: SignJWTOpt
   } catch (cause) {
     throw new JWTError('ERR_JWT_SIGN_PAYLOAD', 'the JWT payload cannot be serialized as JSON', { cause });
   }
-  return sign(utf8Bytes(text), key, options, 'JWT');
+  return sign(textSegment(text), key, options, 'JWT');
 }
 
 async function sign(
-  payload: Uint8Array,
+  /** BASE64URL(payload), already encoded. */
+  payloadSegment: string,
   key: JWK,
   options: SignOptions,
   defaultTyp: string | undefined,
@@ -102,7 +103,9 @@ async function sign(
     );
   }
   const backend = options.backend ?? getBackend();
-  const handle = await signingHandle(key, alg, backend);
+  // No await (and so no microtask) when the handle is already cached (issue 15).
+  const pending = signingHandle(key, alg, backend);
+  const handle = pending instanceof Promise ? await pending : pending;
 
   const header: Record<string, unknown> = { alg: alg.alg };
   const typ = options.typ ?? defaultTyp;
@@ -118,9 +121,42 @@ async function sign(
     }
     header[name] = value;
   }
-  const signingInput = `${encode(JSON.stringify(header))}.${encode(payload)}`;
+  const signingInput = `${headerSegment(JSON.stringify(header))}.${payloadSegment}`;
   const data = asciiBytes(signingInput);
   const signature =
     backend.signSync !== undefined ? backend.signSync(handle, data) : await backend.sign(handle, data);
-  return `${signingInput}.${encode(signature)}`;
+  return `${signingInput}.${base64url(signature)}`;
+}
+
+const NodeBuffer = (globalThis as { Buffer?: typeof import('node:buffer').Buffer }).Buffer;
+
+/** Unpadded base64url (RFC 7515 §2); Node's native encoder where there is one (issue 15). */
+function base64url(bytes: Uint8Array): string {
+  return NodeBuffer !== undefined
+    ? NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url')
+    : encode(bytes);
+}
+
+/** BASE64URL(UTF8(text)) in one native step on Node. */
+function textSegment(text: string): string {
+  return NodeBuffer !== undefined
+    ? NodeBuffer.from(text, 'utf8').toString('base64url')
+    : encode(utf8Bytes(text));
+}
+
+/**
+ * The header segment for a header's JSON text, remembered: a signer emits a handful of headers.
+ * Keyed by the exact JSON text, so the cache returns what encoding that text would (bounded).
+ */
+const MAX_HEADER_SEGMENTS = 256;
+const headerSegments = new Map<string, string>();
+function headerSegment(json: string): string {
+  let segment = headerSegments.get(json);
+  if (segment === undefined) {
+    segment = textSegment(json);
+    if (headerSegments.size >= MAX_HEADER_SEGMENTS)
+      headerSegments.delete(headerSegments.keys().next().value as string);
+    headerSegments.set(json, segment);
+  }
+  return segment;
 }
