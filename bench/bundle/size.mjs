@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 const IMPORTS = {
   'verifyJWT + RemoteJWKSet': ['verifyJWT', 'RemoteJWKSet'],
   'verifyJWT + JWKSet': ['verifyJWT', 'JWKSet'],
-  'thumbprint': ['thumbprint'],
+  thumbprint: ['thumbprint'],
   'everything (import *)': null,
 };
 

@@ -38,8 +38,14 @@ const SELF = 'test/adversarial/vectors.test.ts';
 
 /** Which test file runs each vector file (a path prefix of the vector, relative to vectors/). */
 const COVERAGE: readonly [prefix: string, tests: readonly string[]][] = [
-  ['wycheproof/testvectors_v1/json_web_signature_test.json', ['packages/jwkit/test/jwt/vectors.test.ts', SELF]],
-  ['wycheproof/testvectors_v1/json_web_key_test.json', ['packages/jwkit/test/jwk/validate/wycheproof-keys.test.ts', SELF]],
+  [
+    'wycheproof/testvectors_v1/json_web_signature_test.json',
+    ['packages/jwkit/test/jwt/vectors.test.ts', SELF],
+  ],
+  [
+    'wycheproof/testvectors_v1/json_web_key_test.json',
+    ['packages/jwkit/test/jwk/validate/wycheproof-keys.test.ts', SELF],
+  ],
   ['wycheproof/testvectors_v1/json_web_crypto_test.json', [SELF]],
   ['wycheproof/testvectors_v1/json_web_encryption_test.json', [SELF]],
   ['wycheproof/testvectors_v1/ecdsa_', ['packages/jwkit/test/crypto/wycheproof-signatures.test.ts', SELF]],
@@ -47,8 +53,14 @@ const COVERAGE: readonly [prefix: string, tests: readonly string[]][] = [
   ['wycheproof/testvectors_v1/rsa_', ['packages/jwkit/test/crypto/wycheproof-signatures.test.ts', SELF]],
   ['wycheproof/testvectors_v1/hmac_', ['packages/jwkit/test/crypto/wycheproof-signatures.test.ts', SELF]],
   ['wycheproof/testvectors_v1/ecdh_', ['packages/jwkit/test/jwk/validate/wycheproof-import.test.ts']],
-  ['wycheproof/testvectors_v1/x25519_jwk_test.json', ['packages/jwkit/test/jwk/validate/wycheproof-import.test.ts']],
-  ['wycheproof/testvectors_v1/x448_jwk_test.json', ['packages/jwkit/test/jwk/validate/wycheproof-import.test.ts']],
+  [
+    'wycheproof/testvectors_v1/x25519_jwk_test.json',
+    ['packages/jwkit/test/jwk/validate/wycheproof-import.test.ts'],
+  ],
+  [
+    'wycheproof/testvectors_v1/x448_jwk_test.json',
+    ['packages/jwkit/test/jwk/validate/wycheproof-import.test.ts'],
+  ],
   ['rfc/rfc7515-appendix-a.json', ['packages/jwkit/test/jwt/vectors.test.ts']],
   ['rfc/rfc7638-thumbprint.json', ['packages/jwkit/test/jwk/thumbprint.test.ts']],
   ['rfc/rfc8037-okp.json', ['packages/jwkit/test/jwk/validate/rfc-vectors.test.ts', SELF]],

@@ -9,7 +9,9 @@ import { assertBuilt, jwkit, ROOT, STACK_TRACE, tempDir } from './helpers.js';
 
 beforeAll(assertBuilt);
 
-const version = (JSON.parse(readFileSync(join(ROOT, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(join(ROOT, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }
+).version;
 
 const COMMANDS = [
   ['generate'],

@@ -10,6 +10,18 @@ import { nodeBackend, setBackend } from 'jwkit';
 setBackend(nodeBackend);
 
 export {
+  type ConfigSources,
+  type ConfigValues,
+  helpText,
+  parseSetting,
+  type ResolvedConfig,
+  readConfigFile,
+  renderConfigDocs,
+  resolveConfig,
+  SETTINGS,
+  type Setting,
+} from './config.js';
+export {
   type LoadedMasterKey,
   type LoadMasterKeyOptions,
   loadMasterKey,
@@ -60,6 +72,7 @@ export {
   keysRotate,
   readPassphrase,
 } from './keys-command.js';
+export { createLogger, escapeText, formatLine, type LogFormat, type Logger, type LogLevel } from './log.js';
 export {
   defaultMasterKeyFile,
   type MasterKeyOptions,
@@ -78,9 +91,9 @@ export {
   resolvePolicies,
   type StoredPolicy,
 } from './policy.js';
-export { type AuditActor, auditText } from './stores/audit.js';
 export { cacheLifetime, checkInvariants, type ScheduleEvent, type ScheduleSettings } from './schedule.js';
 export { type RunningServer, type ServeOptions, serve } from './serve.js';
+export { type AuditActor, auditText } from './stores/audit.js';
 export { DEFAULT_STORE_URL, type OpenStoreOptions, openStore } from './stores/open.js';
 export type {
   AuditEntry,
@@ -93,16 +106,3 @@ export type {
   StoredKey,
   StoreIdentity,
 } from './stores/store.js';
-export {
-  type ConfigSources,
-  type ConfigValues,
-  helpText,
-  parseSetting,
-  type ResolvedConfig,
-  readConfigFile,
-  renderConfigDocs,
-  resolveConfig,
-  type Setting,
-  SETTINGS,
-} from './config.js';
-export { createLogger, escapeText, formatLine, type LogFormat, type Logger, type LogLevel } from './log.js';
