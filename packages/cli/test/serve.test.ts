@@ -3,12 +3,19 @@
  * it listens, serves a JWKS that `jwkit inspect` lints clean of errors, and stops on SIGTERM.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, CLI, jwkit, ROOT, tempDir } from './helpers.js';
+import { assertBuilt, CLI, jwkit, tempDir } from './helpers.js';
 
 beforeAll(assertBuilt);
 const tmp = tempDir();
+/**
+ * Each server gets a directory of its own (its working directory, its store): the default master
+ * key file sits beside the store, and a new store next to another test's key file is refused as a
+ * lost store (ERR_STORE_MISSING).
+ */
+const fresh = () => mkdtempSync(join(tmp.dir, 'cwd-'));
 
 let child: ChildProcess;
 let url: string;
@@ -20,7 +27,7 @@ beforeAll(async () => {
     process.execPath,
     [CLI, 'serve', '--port', '0', '--store', store, '--algs', 'ES256', '--no-web'],
     {
-      cwd: ROOT,
+      cwd: fresh(),
       env: { ...process.env, JWKIT_ADMIN_TOKEN: '' },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
@@ -83,14 +90,10 @@ describe('jwkit serve', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = String((blocker.address() as { port: number }).port);
     try {
-      const r = await jwkit([
-        'serve',
-        '--port',
-        port,
-        '--store',
-        `sqlite:${join(tmp.dir, 'other.db')}`,
-        '--no-web',
-      ]);
+      const r = await jwkit(
+        ['serve', '--port', port, '--store', `sqlite:${join(fresh(), 'other.db')}`, '--no-web'],
+        { cwd: fresh() },
+      );
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('ERR_LISTEN');
     } finally {
@@ -135,9 +138,9 @@ describe('jwkit serve', () => {
     );
     const proc = spawn(
       process.execPath,
-      [CLI, 'serve', '--config', file, '--store', `sqlite:${join(tmp.dir, 'cfg.db')}`, '--no-web'],
+      [CLI, 'serve', '--config', file, '--store', `sqlite:${join(fresh(), 'cfg.db')}`, '--no-web'],
       {
-        cwd: ROOT,
+        cwd: fresh(),
         env: { ...process.env, JWKIT_PORT: '0', JWKIT_ADMIN_TOKEN: '' },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
@@ -186,11 +189,11 @@ describe('jwkit serve', () => {
         '--port',
         '0',
         '--store',
-        `sqlite:${join(tmp.dir, 'reload.db')}`,
+        `sqlite:${join(fresh(), 'reload.db')}`,
         '--no-web',
       ],
       {
-        cwd: ROOT,
+        cwd: fresh(),
         env: { ...process.env, JWKIT_ADMIN_TOKEN: '' },
         stdio: ['ignore', 'ignore', 'pipe'],
       },

@@ -88,8 +88,9 @@ async function checkStore(storeUrl: string, schema: string | undefined, issued: 
   const store = await openStore(storeUrl, schema === undefined ? {} : { schema });
   try {
     const snapshot = await store.load();
-    if (snapshot.version === 0) {
-      expect(snapshot.keys).toEqual([]); // killed before the first commit
+    if (snapshot.keys.length === 0) {
+      // Killed before the first key was committed (the stored policy may already be there, a
+      // commit of its own): no token can have been signed, and the next start creates the keys.
       expect(issued).toEqual([]);
       return;
     }

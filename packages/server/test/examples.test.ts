@@ -3,6 +3,7 @@
  * source): each starts, publishes its keys and signs a token that verifies against them.
  */
 
+import { mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as jose from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,7 +23,9 @@ async function loginAndVerify(example: string, external: string[] = []): Promise
     await bundle(join(root, 'examples', 'server', example), external),
     [],
     env,
-    tmp.dir,
+    // Each example in a directory of its own: they keep their store at ./.jwkit/example-keys.db
+    // with different algorithms, and a stored policy is not changed by another app's flags.
+    mkdtempSync(join(tmp.dir, `${example}-`)),
   );
   try {
     const url = await server.ready;
