@@ -1,17 +1,16 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { PACKAGE_SOURCES } from './test/helpers/packages.js';
 
-const at = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const escape = (name: string) => name.replace(/[/.]/g, '\\$&');
 
 export default defineConfig({
   resolve: {
     // The packages import each other by name; tests run the TypeScript sources, no build needed.
-    alias: [
-      { find: /^jwkit$/, replacement: at('./packages/jwkit/src/index.node.ts') },
-      { find: /^jwkit\/internal$/, replacement: at('./packages/jwkit/src/internal.ts') },
-      { find: /^@jwkit\/server$/, replacement: at('./packages/server/src/index.ts') },
-      { find: /^@jwkit\/server\/config$/, replacement: at('./packages/server/src/config-table.ts') },
-    ],
+    // Exact names only, so `jwkit` does not also capture `jwkit/internal`.
+    alias: Object.entries(PACKAGE_SOURCES).map(([name, source]) => ({
+      find: new RegExp(`^${escape(name)}$`),
+      replacement: source,
+    })),
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],

@@ -41,7 +41,7 @@ await build({
     '@jwkit/server': './packages/server/src/index.ts',
     '@jwkit/server/config': './packages/server/src/config-table.ts',
   },
-  external: ['pg', 'pg-native', 'pkcs11js'],
+  external: ['pg', 'pg-native'],
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __jwkitCreateRequire } from 'node:module'; const require = __jwkitCreateRequire(import.meta.url);",
   },
