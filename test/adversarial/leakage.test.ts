@@ -31,11 +31,12 @@ import {
 } from '../../packages/jwkit/src/index.node.js';
 import { JWKSServer, sendJSON } from '../../packages/jwkit/test/remote/helpers/jwks-server.js';
 import { type RunningServer, serve } from '../../packages/server/src/index.js';
+import { PRIVATE_JWK_MEMBERS } from '../helpers/jwk-members.js';
 import { b64u, jwkit, keyPairs } from './support.js';
 import { tally } from './tally.js';
 
 const T = tally('leakage');
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+const PRIVATE_MEMBERS = PRIVATE_JWK_MEMBERS;
 
 const pairs = await keyPairs();
 const ecdh = await Promise.all(

@@ -9,3 +9,8 @@ export const JWK_MEMBER_NAMES: readonly string[] = [
     '__proto__',
   ]),
 ];
+
+/** Every member that is private for some key type of the registry (d, p, q, …, k, priv). */
+export const PRIVATE_JWK_MEMBERS: readonly string[] = [
+  ...new Set(KTYS.flatMap((kty) => KTY_MEMBERS[kty].private)),
+];

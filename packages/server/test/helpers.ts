@@ -48,4 +48,4 @@ export function testMasterKey(): MasterKey {
 }
 
 /** Every private member a JWK of any type can carry (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2). */
-export const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
+export { PRIVATE_JWK_MEMBERS as PRIVATE_MEMBERS } from '../../../test/helpers/jwk-members.js';

@@ -1,6 +1,7 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../../../test/helpers/backends.js';
+import { PRIVATE_JWK_MEMBERS } from '../../../../test/helpers/jwk-members.js';
 import { readJSON } from '../../../../test/helpers/vectors.js';
 import { generateJWK } from '../../src/crypto/generate.js';
 import { JWKError, KeySelectionError } from '../../src/errors/index.js';
@@ -14,7 +15,7 @@ const rfc7517 = readJSON<Record<'A.1' | 'A.2' | 'A.3', { jwks: { keys: JWK[] } }
   'rfc',
   'rfc7517-appendix-a.json',
 );
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+const PRIVATE_MEMBERS = PRIVATE_JWK_MEMBERS;
 
 const privateKeys: Record<string, JWK> = {
   RSA: (await generateJWK({ alg: 'RS256', kid: 'rsa' })) as JWK,
