@@ -1,14 +1,14 @@
 import { defineConfig } from 'vitest/config';
 import { PACKAGE_SOURCES } from './test/helpers/packages.js';
 
-const escape = (name: string) => name.replace(/[/.]/g, '\\$&');
+const exactly = (name: string) => name.replace(/[/.]/g, '\\$&');
 
 export default defineConfig({
   resolve: {
     // The packages import each other by name; tests run the TypeScript sources, no build needed.
     // Exact names only, so `jwkit` does not also capture `jwkit/internal`.
     alias: Object.entries(PACKAGE_SOURCES).map(([name, source]) => ({
-      find: new RegExp(`^${escape(name)}$`),
+      find: new RegExp(`^${exactly(name)}$`),
       replacement: source,
     })),
   },
