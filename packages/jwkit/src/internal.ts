@@ -9,6 +9,7 @@ export { decode, decodeStd, encode, encodeStd } from './encoding/base64url.js';
 export { keyBits } from './jwk/key-alg.js';
 export { assertKid } from './jwk/kid.js';
 export { seconds } from './jwt/seconds.js';
+export { type ExternalSigner, signJWTWith } from './jwt/sign-with.js';
 export { addressKind, systemLookup } from './remote/address-policy.js';
 export { parseCacheControl } from './remote/cache-policy.js';
 export { systemClock } from './remote/clock.js';

@@ -8,7 +8,7 @@ import type { CryptoBackend } from '../crypto/backend.js';
 import { encode } from '../encoding/base64url.js';
 import { JWTError } from '../errors/index.js';
 import type { JWK } from '../jwk/model.js';
-import { getAlgorithm } from '../registry.js';
+import { type AlgorithmInfo, getAlgorithm } from '../registry.js';
 import { asciiBytes, utf8Bytes } from './bytes.js';
 import type { JWTPayload } from './claims.js';
 import { signingHandle } from './key-input.js';
@@ -61,6 +61,11 @@ export async function signJWS(
  * claims in `payload`; `payload` itself is not modified.
  */
 export async function signJWT(payload: JWTPayload, key: JWK, options: SignJWTOptions = {}): Promise<string> {
+  return sign(jwtPayloadSegment(payload, options), key, options, 'JWT');
+}
+
+/** BASE64URL(JSON(claims)) of a JWT: `payload` with the claims `options` set (shared with sign-with.ts). */
+export function jwtPayloadSegment(payload: JWTPayload, options: SignJWTOptions): string {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw new JWTError('ERR_JWT_SIGN_PAYLOAD', 'a JWT payload must be a JSON object (RFC 7519 §4)');
   }
@@ -79,7 +84,7 @@ export async function signJWT(payload: JWTPayload, key: JWK, options: SignJWTOpt
   } catch (cause) {
     throw new JWTError('ERR_JWT_SIGN_PAYLOAD', 'the JWT payload cannot be serialized as JSON', { cause });
   }
-  return sign(textSegment(text), key, options, 'JWT');
+  return textSegment(text);
 }
 
 async function sign(
@@ -89,7 +94,21 @@ async function sign(
   options: SignOptions,
   defaultTyp: string | undefined,
 ): Promise<string> {
-  const algName = options.alg ?? key?.alg;
+  const alg = signatureAlgorithm(options.alg ?? key?.alg);
+  const backend = options.backend ?? getBackend();
+  // No await (and so no microtask) when the handle is already cached (issue 15).
+  const pending = signingHandle(key, alg, backend);
+  const handle = pending instanceof Promise ? await pending : pending;
+
+  const signingInput = `${protectedHeaderSegment(alg, options, key.kid, defaultTyp)}.${payloadSegment}`;
+  const data = asciiBytes(signingInput);
+  const signature =
+    backend.signSync !== undefined ? backend.signSync(handle, data) : await backend.sign(handle, data);
+  return `${signingInput}.${base64url(signature)}`;
+}
+
+/** The registry entry of a JWS signature algorithm name (never `none`); shared with sign-with.ts. */
+export function signatureAlgorithm(algName: unknown): AlgorithmInfo {
   if (typeof algName !== 'string') {
     throw new JWTError('ERR_JWT_SIGN_ALG', 'no algorithm: pass options.alg or use a key with "alg"');
   }
@@ -102,15 +121,20 @@ async function sign(
       `${JSON.stringify(algName)} is not a JWS signature algorithm (RFC 7518 §3.1)`,
     );
   }
-  const backend = options.backend ?? getBackend();
-  // No await (and so no microtask) when the handle is already cached (issue 15).
-  const pending = signingHandle(key, alg, backend);
-  const handle = pending instanceof Promise ? await pending : pending;
+  return alg;
+}
 
+/** BASE64URL(UTF8(JWS Protected Header)) (RFC 7515 §5.1 steps 5-6): `alg` first, then typ, kid, the caller's members. */
+export function protectedHeaderSegment(
+  alg: AlgorithmInfo,
+  options: SignOptions,
+  keyKid: unknown,
+  defaultTyp: string | undefined,
+): string {
   const header: Record<string, unknown> = { alg: alg.alg };
   const typ = options.typ ?? defaultTyp;
   if (typ !== undefined && typ !== false) header.typ = typ;
-  const kid = options.kid ?? key.kid;
+  const kid = options.kid ?? keyKid;
   if (kid !== undefined && kid !== false) header.kid = kid;
   for (const [name, value] of Object.entries(options.header ?? {})) {
     if (RESERVED.has(name)) {
@@ -121,11 +145,12 @@ async function sign(
     }
     header[name] = value;
   }
-  const signingInput = `${headerSegment(JSON.stringify(header))}.${payloadSegment}`;
-  const data = asciiBytes(signingInput);
-  const signature =
-    backend.signSync !== undefined ? backend.signSync(handle, data) : await backend.sign(handle, data);
-  return `${signingInput}.${base64url(signature)}`;
+  return headerSegment(JSON.stringify(header));
+}
+
+/** Unpadded base64url of a signature (shared with sign-with.ts). */
+export function signatureSegment(signature: Uint8Array): string {
+  return base64url(signature);
 }
 
 const NodeBuffer = (globalThis as { Buffer?: typeof import('node:buffer').Buffer }).Buffer;
