@@ -99,6 +99,13 @@ export interface KeyManagerOptions {
   retireUnconfigured?: boolean;
   /** Run the schedule once while opening (creates the first keys). Default true. */
   schedule?: boolean;
+  /**
+   * Whether this process runs the schedule now (`jwkit serve --workers`: only the rotation
+   * leader does; cluster/worker.ts). When it returns false, `tick()` only reloads what the store
+   * holds, as `refresh()` does, and the background loop polls every `pollInterval`. Explicit
+   * calls (`rotate`, `revoke`, ...) still commit. Default: always true.
+   */
+  leader?: () => boolean;
   onEvent?: (event: ManagerEvent) => void;
 }
 
@@ -290,6 +297,7 @@ export class KeyManager {
    * another process changed). Cheap when nothing is due: one version read.
    */
   async tick(): Promise<void> {
+    if (this.#options.leader?.() === false) return this.refresh();
     const version = await this.#timed('version', () => this.store.version());
     const due = nextEventAt(this.#snapshot.keys, this.settings) <= this.clock.now();
     const unconfigured = this.#options.retireUnconfigured && this.#unconfiguredAlgs().length > 0;
@@ -743,7 +751,11 @@ export class KeyManager {
       ok = false; // reported through health() and the store-error event
     }
     if (!this.#running) return;
-    const due = nextEventAt(this.#snapshot.keys, this.settings) - this.clock.now();
+    // A follower (see `leader`) waits for the leader's commit: polling, not the due time.
+    const due =
+      this.#options.leader?.() === false
+        ? this.#pollInterval
+        : nextEventAt(this.#snapshot.keys, this.settings) - this.clock.now();
     // Never spin: at least 25 ms between runs, and the poll interval after a failure.
     const delay = Math.min(
       ok ? Math.max(25, Math.min(this.#pollInterval, due)) : this.#pollInterval,

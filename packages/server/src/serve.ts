@@ -20,6 +20,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JWKitError } from 'jwkit';
+import { checkClusterOptions, runPrimary } from './cluster/primary.js';
+import { clusterRole } from './cluster/protocol.js';
+import { joinCluster } from './cluster/worker.js';
 import type { ConfigValues } from './config.js';
 import { toMillis } from './duration.js';
 import { ServerConfigError } from './errors.js';
@@ -105,12 +108,16 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     throw new ServerConfigError('ERR_CONFIG', 'requestTimeout must be at least headersTimeout');
   }
 
-  // --workers (cluster.ts, the speed helper's): a primary that forks workers returns here before
-  // opening the store; each worker runs the rest of serve() on the shared listeners.
-  // Until that lands, a worker count above 1 is said, not silently ignored.
-  if ((options.workers ?? 1) > 1) {
-    warn('--workers is not available in this build; serving from one process', { workers: options.workers });
+  // --workers (cluster/): a primary that forks workers returns here before opening the store;
+  // each worker runs the rest of serve() on the shared listeners, the first one alone with
+  // `init`/`updatePolicy` (cluster/worker.ts), and only the rotation leader runs the schedule.
+  const workers = checkClusterOptions(options);
+  const role = clusterRole(workers);
+  if (role === 'primary') {
+    return runPrimary(options, logger, { workers, signals: options.signals === true, shutdownMs });
   }
+  const worker = role === 'worker' ? joinCluster(options, logger) : undefined;
+  if (worker) options = worker.options;
 
   // A missing store while a master key exists is ERR_STORE_MISSING unless --init (issue 13.3,
   // store helper: master-key-file.ts openWriterStore); the very first start creates both.
@@ -146,6 +153,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       actor: 'serve',
       // The first keys are made after the listeners are up (below).
       schedule: false,
+      ...worker?.managerOptions,
       onEvent: (e) => {
         // Changes by the CLI or another replica arrive as audit entries (14.7): log and count them.
         if (e.type === 'audit') {
@@ -262,6 +270,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
 
     // The listeners answer /healthz and /readyz from here on; "listening on" (what scripts and
     // tests wait for) is logged once the first keys exist and the JWKS can be served.
+    worker?.listening(listeners);
     logger.info('listeners up; making any missing keys', {
       public: publicListener.url,
       admin: singleListener ? 'public' : adminListener.url,
@@ -375,6 +384,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       fileDescriptors: fdLimit ?? 'unknown',
     });
 
+    worker?.ready(running);
     return running;
   } catch (e) {
     for (const l of listeners) await l.close(0);
