@@ -11,20 +11,19 @@
  */
 
 import type { JWTPayload, PublicJWK } from 'jwkit';
-import { nodeBackend, StoreError, signJWT } from 'jwkit';
-import { seconds } from 'jwkit/internal';
+import { nodeBackend, StoreError, signJWT, thumbprint } from 'jwkit';
+import { seconds, signJWTWith } from 'jwkit/internal';
 import type { MasterKey } from './crypto-at-rest.js';
 import { type Duration, formatMillis, toMillis } from './duration.js';
 import { KeyLifecycleError, ServerConfigError } from './errors.js';
 import {
-  generateKey,
   type ImportInput,
-  openKey,
   type PublicProof,
   provenPublic,
   readImportedKey,
   type SigningJWK,
 } from './key-material.js';
+import { TokenError } from './pkcs11/errors.js';
 import {
   applyPolicyFlags,
   describePolicy,
@@ -48,6 +47,17 @@ import {
   type ScheduleSettings,
   settingsOf,
 } from './schedule.js';
+import {
+  type CustodyKind,
+  type CustodyObject,
+  custodyKindOf,
+  custodyRefOf,
+  type KeyCustody,
+  type KeySigner,
+} from './signer/custody.js';
+import { faultPoint } from './signer/fault.js';
+import { provenByToken } from './signer/pkcs11.js';
+import { SoftwareCustody } from './signer/software.js';
 import { Counter, Histogram, type ManagerStats } from './stats.js';
 import { type AuditActor, type AuditContext, auditEntry, keyEvents, writerId } from './stores/audit.js';
 import {
@@ -69,6 +79,13 @@ export interface ManagerClock {
 export interface KeyManagerOptions {
   store: KeyStore;
   masterKey: MasterKey;
+  /**
+   * Where new keys are made (signer/custody.ts): default software keys sealed under `masterKey`.
+   * A PKCS#11 custody (`jwkit serve --pkcs11`) makes them in the token; keys already in the store
+   * keep the custody they were made in. A store holding PKCS#11 keys refuses to open without one
+   * (ERR_PKCS11_REQUIRED). The custody is the caller's: `close()` does not close it.
+   */
+  custody?: KeyCustody;
   /**
    * Algorithms (or full policies) to keep keys for. These and the other policy options
    * (`policyDefaults`, `cacheMaxAge`, `staleWhileRevalidate`, `skew`) set the policy of a store
@@ -119,7 +136,19 @@ export type ManagerEvent =
   /** A stored key the store does not prove (issue 13.2); `refused`: it is not published. */
   | { type: 'integrity-error'; kid: string; reason: string; refused: boolean }
   /** The stored policy changed (by this or another writer). */
-  | { type: 'policy-changed'; policy: StoredPolicy };
+  | { type: 'policy-changed'; policy: StoredPolicy }
+  /**
+   * Key custody outside the store (PKCS#11): `destroyed` a token object (reason: `revoked`,
+   * `removed`, `unused`, or at the reconcile `pending` / `unknown`), `missing` a published key's
+   * object, `destroy-failed` (left for the reconcile at the next start).
+   */
+  | {
+      type: 'custody';
+      action: 'destroyed' | 'missing' | 'destroy-failed';
+      kid: string;
+      alg: string | null;
+      reason: string;
+    };
 
 /** One key as reported by `list()`, `GET /admin/keys` and `jwkit keys list`. */
 export interface KeyInfo {
@@ -134,6 +163,8 @@ export interface KeyInfo {
   retires: string;
   expires: string | null;
   revoked?: string;
+  /** Set for a key whose private half is held outside the store (`pkcs11`); absent for software keys. */
+  custody?: Exclude<CustodyKind, 'software'>;
 }
 
 export interface Publication {
@@ -157,6 +188,8 @@ export interface Health {
   storeId?: string;
   /** Stored keys the store does not prove; `refused` ones are not published. */
   integrity: { kid: string; reason: string; refused: boolean }[];
+  /** Where new keys are made: `software`, or `pkcs11` with the token's description. */
+  custody: { kind: CustodyKind; description: string };
 }
 
 /** The additional data of the store's key check: an empty message sealed under the master key that made the store. */
@@ -179,7 +212,15 @@ export class KeyManager {
   #snapshot: Snapshot = { version: -1, keys: [], keyCheck: null };
   #publication: Publication = { revision: 0, keys: [] };
   #publishedFingerprint = '';
-  #signers = new Map<string, SigningJWK>();
+  #signers = new Map<string, KeySigner>();
+  /** Software custody (keys sealed in the store), always there: a PKCS#11 store may hold imported or older software keys. */
+  readonly #software: SoftwareCustody;
+  /** The custody new keys are made in. */
+  readonly #custody: KeyCustody;
+  /** The custody outside the store (PKCS#11), when there is one. */
+  readonly #external: KeyCustody | undefined;
+  /** Public keys read back from the external custody, by label (= kid): what proves its stored keys. */
+  #onToken = new Map<string, PublicJWK>();
   #queue: Promise<unknown> = Promise.resolve();
   #storeError: Error | undefined;
   #lastSync: number | null = null;
@@ -201,6 +242,9 @@ export class KeyManager {
     this.#options = options;
     this.store = options.store;
     this.#masterKey = options.masterKey;
+    this.#software = new SoftwareCustody(options.masterKey);
+    this.#custody = options.custody ?? this.#software;
+    this.#external = this.#custody.kind === 'software' ? undefined : this.#custody;
     this.clock = options.clock ?? { now: () => Date.now() };
     this.#policy = policy;
     this.#policyText = serializePolicy(policy);
@@ -222,6 +266,7 @@ export class KeyManager {
   static async open(options: KeyManagerOptions): Promise<KeyManager> {
     const first = await options.store.load();
     if (first.keyCheck !== null) options.masterKey.open(first.keyCheck, KEY_CHECK_AAD);
+    requireCustody(first, options.custody, options.store);
     const policy = await reconcilePolicy(options.store, policyFlagsOf(options), {
       update: options.updatePolicy === true,
       requireStored: options.requireStoredPolicy === true,
@@ -231,6 +276,7 @@ export class KeyManager {
     const manager = new KeyManager(options, policy);
     const snapshot = await manager.#timed('load', () => manager.store.load());
     manager.#checkMasterKey(snapshot);
+    await manager.#reconcileCustody(snapshot);
     manager.#adopt(snapshot);
     const last = await manager.store.audit?.({ limit: 1 }).catch(() => []);
     manager.#auditCursor = last?.[0]?.id ?? 0;
@@ -318,6 +364,7 @@ export class KeyManager {
     // A store re-keyed by `jwkit keys rekey` no longer opens with this process's master key:
     // keep serving what is in memory and report not-ready, rather than publish nothing.
     this.#checkMasterKey(snapshot);
+    if (this.#external) await this.#readCustody();
     this.#adopt(snapshot);
   }
 
@@ -388,7 +435,7 @@ export class KeyManager {
     claims: JWTPayload,
     options: { alg?: string; expiresIn?: number | string; issuer?: string } = {},
   ): Promise<string> {
-    const { jwk, alg, policy } = this.signingKey(options.alg);
+    const { signer, alg, policy } = this.signer(options.alg);
     const max = policy.maxTokenLifetime / 1000;
     const lifetime = options.expiresIn === undefined ? max : seconds(options.expiresIn, 'expiresIn');
     if (lifetime > max || lifetime <= 0) {
@@ -400,13 +447,16 @@ export class KeyManager {
     }
     const now = this.clock.now();
     const issuer = claims.iss === undefined ? options.issuer : undefined;
-    return signJWT(claims, jwk, {
-      alg,
-      backend: nodeBackend,
+    const signOptions = {
       expiresIn: lifetime,
       clock: () => now,
       ...(issuer === undefined ? {} : { issuer }),
-    });
+    };
+    // Software keys sign through jwkit's cached fast path; keys held elsewhere get the same
+    // header and claims, with the signature from their custody (signJWTWith).
+    return signer.jwk
+      ? signJWT(claims, signer.jwk, { ...signOptions, alg, backend: nodeBackend })
+      : signJWTWith(claims, signer, signOptions);
   }
 
   /** Every stored key, current keys first. */
@@ -430,6 +480,21 @@ export class KeyManager {
    * than the skew allowance (the store has been unreachable: another replica may have retired it).
    */
   signingKey(alg?: string): { kid: string; alg: string; jwk: SigningJWK; policy: Policy } {
+    const { kid, signer, policy } = this.signer(alg);
+    if (!signer.jwk) {
+      throw new KeyLifecycleError(
+        'ERR_PKCS11_NOT_EXPORTABLE',
+        `the current ${policy.alg} key ${kid} is held in a PKCS#11 token and never leaves it; sign with KeyManager.sign (POST /admin/sign) or use signer()`,
+      );
+    }
+    return { kid, alg: policy.alg, jwk: signer.jwk, policy };
+  }
+
+  /**
+   * The signer of the key that signs for `alg` now (same rules as `signingKey`), whatever its
+   * custody. A key held in a token signs only while the token proves it (it is published).
+   */
+  signer(alg?: string): { kid: string; alg: string; signer: KeySigner; policy: Policy } {
     const policy = this.#policyOf(alg ?? this.policies[0]!.alg);
     const key = this.#snapshot.keys.find((k) => k.alg === policy.alg && k.state === 'current');
     if (!key) {
@@ -445,12 +510,22 @@ export class KeyManager {
           'signing stops until the store is back',
       );
     }
-    let jwk = this.#signers.get(key.kid);
-    if (!jwk) {
-      jwk = openKey(key, this.#masterKey);
-      this.#signers.set(key.kid, jwk);
+    let signer = this.#signers.get(key.kid);
+    if (!signer) {
+      signer = this.#custodyOf(key).signer(key);
+      this.#signers.set(key.kid, signer);
     }
-    return { kid: key.kid, alg: policy.alg, jwk, policy };
+    if (signer.kind !== 'software') {
+      const proof = this.#proofs.get(key.kid)?.proof;
+      if (!proof?.ok) {
+        throw new KeyLifecycleError(
+          'ERR_NO_SIGNING_KEY',
+          `the current ${policy.alg} key ${key.kid} is not proven by its token (${proof ? proof.reason : 'not checked yet'}); ` +
+            'it is not published and does not sign: rotate (POST /admin/rotate) to make a new key in the token',
+        );
+      }
+    }
+    return { kid: key.kid, alg: policy.alg, signer, policy };
   }
 
   /**
@@ -463,13 +538,29 @@ export class KeyManager {
     const missing = this.policies
       .filter((p) => !this.#snapshot.keys.some((k) => k.alg === p.alg && k.state === 'current'))
       .map((p) => p.alg);
-    const error = this.#storeError ?? this.#masterKeyError;
+    // A current key its token does not prove cannot sign: not ready until a rotation replaces it.
+    const unproven = this.#snapshot.keys.filter(
+      (k) =>
+        k.state === 'current' &&
+        custodyKindOf(k) !== 'software' &&
+        this.#integrity.some((p) => p.kid === k.kid && p.refused),
+    );
+    const custodyError =
+      unproven.length === 0
+        ? undefined
+        : new TokenError(
+            'ERR_PKCS11_KEY_MISSING',
+            `the current key ${unproven.map((k) => `${k.alg} ${k.kid}`).join(', ')} is not proven by the PKCS#11 token ` +
+              `(${this.#integrity.find((p) => p.kid === unproven[0]!.kid)?.reason}); rotate to make a new key in the token`,
+          );
+    const error = this.#storeError ?? this.#masterKeyError ?? custodyError;
     const health: Health = {
       ready: missing.length === 0 && error === undefined,
       store: this.#storeError ? 'unavailable' : 'ok',
       lastSync: this.#lastSync === null ? null : iso(this.#lastSync),
       missing,
       integrity: [...this.#integrity],
+      custody: { kind: this.#custody.kind, description: this.#custody.description },
     };
     const id = this.store.identity?.();
     if (id) health.storeId = id.file ? `${id.id} (dev ${id.file.dev}, inode ${id.file.ino})` : id.id;
@@ -523,6 +614,8 @@ export class KeyManager {
       // the real run below reports it
     }
     await this.#generate(dry.missing, pool);
+    // Token objects to destroy once the commit that stops needing them is durable.
+    const gone: { key: StoredKey; reason: string }[] = [];
     const run = this.#queue.then(async () => {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const snapshot = await this.#timed('load', () => this.store.load());
@@ -546,6 +639,7 @@ export class KeyManager {
         }
         if (!draft.changed) {
           this.#adopt(snapshot);
+          await this.#destroyUnused(pool, gone);
           return result;
         }
         // The first commit also records a value sealed under this master key (see #checkMasterKey).
@@ -560,6 +654,15 @@ export class KeyManager {
         };
         const committed = await this.#timed('commit', () => this.store.commit(snapshot.version, mutation));
         if (!committed) continue;
+        for (const kid of planned.remove) {
+          const old = snapshot.keys.find((k) => k.kid === kid);
+          if (old && custodyKindOf(old) !== 'software') gone.push({ key: old, reason: 'removed' });
+        }
+        for (const k of planned.upsert) {
+          const old = snapshot.keys.find((o) => o.kid === k.kid);
+          if (k.state === 'revoked' && old?.state !== 'revoked' && custodyKindOf(k) !== 'software')
+            gone.push({ key: k, reason: 'revoked' });
+        }
         this.#adopt({
           version: snapshot.version + 1,
           keys: draft.keys(),
@@ -570,6 +673,7 @@ export class KeyManager {
           if (e.type === 'rotated') this.stats.rotations.inc(e.alg);
           this.#emit(e);
         }
+        await this.#destroyUnused(pool, gone);
         return result;
       }
       throw new StoreError(
@@ -579,6 +683,118 @@ export class KeyManager {
     });
     this.#queue = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * After a commit (or a plan that needed no commit): destroys the token objects of keys the
+   * commit revoked or removed, and of generated keys no commit used (another writer rotated
+   * first). The store changed first, so a crash here leaves only objects the store no longer
+   * needs, which the reconcile at the next start destroys (issue 17.3).
+   */
+  async #destroyUnused(
+    pool: Map<string, FreshKey[]>,
+    gone: { key: StoredKey; reason: string }[],
+  ): Promise<void> {
+    for (const fresh of [...pool.values()].flat()) {
+      if (fresh.custody == null || this.#snapshot.keys.some((k) => k.kid === fresh.kid)) continue;
+      gone.push({ key: { ...fresh, state: 'retired' } as StoredKey, reason: 'unused' });
+    }
+    pool.clear();
+    if (gone.length === 0 || !this.#external) return;
+    faultPoint('key-commit');
+    for (const { key, reason } of gone.splice(0)) {
+      await this.#destroyObject(custodyRefOf(key)?.label ?? key.kid, key.alg, reason);
+      faultPoint('token-destroy');
+    }
+  }
+
+  /** Destroys one token object; logged (event) and audited; a failure is left for the next reconcile. */
+  async #destroyObject(label: string, alg: string | null, reason: string): Promise<void> {
+    const external = this.#external!;
+    try {
+      await external.destroy(label);
+    } catch (e) {
+      this.#emit({
+        type: 'custody',
+        action: 'destroy-failed',
+        kid: label,
+        alg,
+        reason: `${reason}: ${(e as Error).message}`,
+      });
+      return;
+    }
+    this.#onToken.delete(label);
+    this.#emit({ type: 'custody', action: 'destroyed', kid: label, alg, reason });
+    if (!this.store.readOnly) {
+      await this.recordAudit('token-object-destroyed', {
+        actor: this.#options.actor ?? 'library',
+        kid: label,
+        alg,
+        detail: { reason, custody: external.description },
+      }).catch(() => {});
+    }
+  }
+
+  /** Re-reads the public keys the external custody holds (start, reload). */
+  async #readCustody(): Promise<CustodyObject[]> {
+    const objects = await this.#external!.inventory();
+    this.#onToken = new Map();
+    for (const o of objects) if (!o.pending && o.publicJwk) this.#onToken.set(o.label, o.publicJwk);
+    return objects;
+  }
+
+  /**
+   * The reconcile at start (issue 17.3), by label: pending objects (a generation a crash cut
+   * short), objects the store does not know (made, then a crash before the commit; or a removal
+   * whose destroy a crash cut short) and objects of revoked keys are destroyed; a published key
+   * whose object is missing is reported (it is not published: see #adopt). Each action is one
+   * log line (event) and one audit entry. Replicas sharing one token: see docs/guides/hsm.md.
+   */
+  async #reconcileCustody(snapshot: Snapshot): Promise<void> {
+    if (!this.#external) return;
+    const objects = await this.#readCustody();
+    const rows = new Map<string, StoredKey>();
+    for (const k of snapshot.keys) {
+      const ref = custodyRefOf(k);
+      if (ref) rows.set(ref.label, k);
+    }
+    for (const o of objects) {
+      const row = o.pending ? undefined : rows.get(o.label);
+      const reason = o.pending
+        ? 'pending'
+        : row === undefined
+          ? 'unknown'
+          : row.state === 'revoked'
+            ? 'revoked'
+            : undefined;
+      if (reason === undefined || this.store.readOnly) continue;
+      await this.#destroyObject(o.label, row?.alg ?? o.alg, reason);
+    }
+    for (const [label, k] of rows) {
+      if (!isPublished(k) || this.#onToken.has(label)) continue;
+      const reason = 'its PKCS#11 object is missing from the token: the key is not published';
+      this.#emit({ type: 'custody', action: 'missing', kid: k.kid, alg: k.alg, reason });
+      if (!this.store.readOnly) {
+        await this.recordAudit('token-object-missing', {
+          actor: this.#options.actor ?? 'library',
+          kid: k.kid,
+          alg: k.alg,
+          detail: { reason, custody: this.#external.description },
+        }).catch(() => {});
+      }
+    }
+  }
+
+  /** The custody that holds a stored key's private half. */
+  #custodyOf(key: StoredKey): KeyCustody {
+    if (custodyKindOf(key) === 'software') return this.#software;
+    if (!this.#external) {
+      throw new ServerConfigError(
+        'ERR_PKCS11_REQUIRED',
+        `the key ${key.kid} is held in a PKCS#11 token and this process was started without one; start with --pkcs11 '<RFC 7512 URI of the token>'`,
+      );
+    }
+    return this.#external;
   }
 
   /** Takes the snapshot's stored policy as this manager's when it differs. */
@@ -616,7 +832,8 @@ export class KeyManager {
       const policy = this.#policyOf(alg);
       for (let i = 0; i < count; i++) {
         jobs.push(
-          generateKey(policy, this.#masterKey).then((k) => {
+          this.#custody.generate(policy).then((k) => {
+            if (k.custody != null && k.publicJwk !== null) this.#onToken.set(k.kid, JSON.parse(k.publicJwk));
             pool.set(alg, [...(pool.get(alg) ?? []), k]);
           }),
         );
@@ -654,11 +871,24 @@ export class KeyManager {
     const seen = new Set<string>();
     for (const k of this.#sorted(snapshot.keys).filter(isPublished)) {
       seen.add(k.kid);
-      const fingerprint = `${k.sealedPrivate}\0${k.publicJwk}\0${k.publicMac ?? ''}`;
+      const external = custodyKindOf(k) !== 'software';
+      const onToken = external ? this.#onToken.get(custodyRefOf(k)!.label) : undefined;
+      const fingerprint = `${k.sealedPrivate}\0${k.publicJwk}\0${k.publicMac ?? ''}\0${k.custody ?? ''}\0${
+        external ? (onToken ? thumbprint(onToken) : 'missing') : ''
+      }`;
       let cached = this.#proofs.get(k.kid);
       const fresh = cached?.fingerprint !== fingerprint;
       if (!cached || fresh) {
-        cached = { fingerprint, proof: provenPublic(k, this.#masterKey) };
+        // Keys held in a token are proven by the token (signer/pkcs11.ts provenByToken).
+        const proof: PublicProof = !external
+          ? provenPublic(k, this.#masterKey)
+          : this.#external
+            ? provenByToken(k, onToken, this.#masterKey)
+            : {
+                ok: false,
+                reason: 'it is held in a PKCS#11 token and this process was started without --pkcs11',
+              };
+        cached = { fingerprint, proof };
         this.#proofs.set(k.kid, cached);
       }
       const proof = cached.proof;
@@ -794,7 +1024,25 @@ export function toInfo(k: StoredKey): KeyInfo {
     expires: k.expiresAt === null ? null : iso(k.expiresAt),
   };
   if (k.revokedAt !== null) info.revoked = iso(k.revokedAt);
+  const custody = custodyKindOf(k);
+  if (custody !== 'software') info.custody = custody;
   return info;
+}
+
+/**
+ * A store holding keys in a PKCS#11 token cannot sign without the token (issue 17.4): a manager
+ * without a PKCS#11 custody refuses it, naming PKCS#11, before anything is written.
+ */
+function requireCustody(snapshot: Snapshot, custody: KeyCustody | undefined, store: KeyStore): void {
+  if (custody !== undefined && custody.kind !== 'software') return;
+  const held = snapshot.keys.filter((k) => k.state !== 'revoked' && custodyKindOf(k) !== 'software');
+  if (held.length === 0) return;
+  const tokens = [...new Set(held.map((k) => custodyRefOf(k)!.token).filter((t) => t !== ''))];
+  throw new ServerConfigError(
+    'ERR_PKCS11_REQUIRED',
+    `the store ${store.description} holds ${held.length} key(s) in a PKCS#11 token${tokens.length > 0 ? ` (${tokens.join(', ')})` : ''}, ` +
+      "and a store without its token cannot sign: start with --pkcs11 '<RFC 7512 URI of that token>' (or JWKIT_PKCS11_URI)",
+  );
 }
 
 /** The policy values a manager's options give explicitly (what `reconcilePolicy` compares). */

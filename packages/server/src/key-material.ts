@@ -94,9 +94,9 @@ export type PublicProof =
  */
 export function provenPublic(key: StoredKey, masterKey: MasterKey): PublicProof {
   if (key.publicJwk === null) return { ok: false, reason: 'the key has no public form' };
-  let opened: unknown;
+  let opened: unknown = null;
   try {
-    opened = masterKey.openJSON(key.sealedPrivate, aad(key.kid, key.alg));
+    if (key.sealedPrivate !== null) opened = masterKey.openJSON(key.sealedPrivate, aad(key.kid, key.alg));
   } catch (e) {
     return { ok: false, reason: `its sealed private key does not open: ${(e as Error).message}` };
   }
@@ -126,15 +126,27 @@ export function provenPublic(key: StoredKey, masterKey: MasterKey): PublicProof 
   if (!key.publicMac) {
     return { ok: false, reason: 'it has no private material in the store and no public_mac binding' };
   }
-  try {
-    masterKey.open(key.publicMac, publicAad(key.kid, key.alg, key.publicJwk));
-  } catch {
+  if (!verifyPublicBinding(masterKey, key)) {
     return {
       ok: false,
       reason: 'its public_jwk does not match its public_mac binding (the row was altered)',
     };
   }
   return { ok: true, jwk: JSON.parse(key.publicJwk) as PublicJWK, derived: false };
+}
+
+/** True when the row's `public_mac` binds its exact `public_jwk` text to its kid and alg under `masterKey`. */
+export function verifyPublicBinding(
+  masterKey: MasterKey,
+  key: Pick<StoredKey, 'kid' | 'alg' | 'publicJwk' | 'publicMac'>,
+): boolean {
+  if (!key.publicMac || key.publicJwk === null) return false;
+  try {
+    masterKey.open(key.publicMac, publicAad(key.kid, key.alg, key.publicJwk));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Seals a key's material (a private JWK, or a signer's reference) bound to its kid and alg (restore, rekey). */
@@ -147,11 +159,21 @@ export function openMaterial(
   masterKey: MasterKey,
   key: Pick<StoredKey, 'kid' | 'alg' | 'sealedPrivate'>,
 ): unknown {
+  if (key.sealedPrivate === null) return null; // held in a token: nothing sealed in the store
   return masterKey.openJSON(key.sealedPrivate, aad(key.kid, key.alg));
 }
 
-/** The private JWK of a stored key (throws `ERR_MASTER_KEY_MISMATCH` / `ERR_SEALED_CORRUPT`). */
+/**
+ * The private JWK of a stored key (throws `ERR_MASTER_KEY_MISMATCH` / `ERR_SEALED_CORRUPT`;
+ * `ERR_PKCS11_NOT_EXPORTABLE` for a key held in a PKCS#11 token, which has none in the store).
+ */
 export function openKey(key: StoredKey, masterKey: MasterKey): SigningJWK {
+  if (key.sealedPrivate === null) {
+    throw new KeyLifecycleError(
+      'ERR_PKCS11_NOT_EXPORTABLE',
+      `the key ${JSON.stringify(key.kid)} is held in a PKCS#11 token and never leaves it; sign through the server (KeyManager.sign, POST /admin/sign)`,
+    );
+  }
   return masterKey.openJSON(key.sealedPrivate, aad(key.kid, key.alg)) as SigningJWK;
 }
 

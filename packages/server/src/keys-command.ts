@@ -383,8 +383,8 @@ function readBackupDocument(bytes: Uint8Array): BackupDocument {
       !KEY_STATES.includes(k.state) ||
       !times.every(Number.isSafeInteger) ||
       (k.publicJwk !== null && typeof k.publicJwk !== 'string') ||
-      k.material === null ||
-      typeof k.material !== 'object'
+      // material: the private JWK; null only for a key held in a PKCS#11 token (`custody` set)
+      (k.material === null ? typeof k.custody !== 'string' : typeof k.material !== 'object')
     ) {
       throw bad(`keys[${i}] is not a valid key record`);
     }
@@ -424,7 +424,8 @@ export async function keysRestore(
     }
     const keys: StoredKey[] = doc.keys.map(({ material, ...k }) => ({
       ...k,
-      sealedPrivate: sealMaterial(masterKey, k.kid, k.alg, material),
+      // A key held in a PKCS#11 token has no material in the backup (nor in the store).
+      sealedPrivate: k.custody != null ? null : sealMaterial(masterKey, k.kid, k.alg, material),
       publicMac: k.publicJwk === null ? null : bindPublic(masterKey, k.kid, k.alg, k.publicJwk),
     }));
     const ctx = { actor: 'cli', writer: writerId(), at: Date.now() };
@@ -500,7 +501,8 @@ export async function keysRekey(
       if (snapshot.keyCheck !== null) oldKey.open(snapshot.keyCheck, KEY_CHECK_AAD);
       const upsert: StoredKey[] = snapshot.keys.map((k) => ({
         ...k,
-        sealedPrivate: sealMaterial(newKey, k.kid, k.alg, openMaterial(oldKey, k)),
+        sealedPrivate:
+          k.sealedPrivate === null ? null : sealMaterial(newKey, k.kid, k.alg, openMaterial(oldKey, k)),
         publicMac: k.publicJwk === null ? null : bindPublic(newKey, k.kid, k.alg, k.publicJwk),
       }));
       const ctx = { actor: 'cli', writer: writerId(), at: Date.now() };

@@ -67,7 +67,7 @@ export function settingsOf(p: StoredPolicy): ScheduleSettings {
 /** A key record that `Draft` places in the schedule; its state and times are set there. */
 export type FreshKey = Pick<
   StoredKey,
-  'kid' | 'alg' | 'kty' | 'publicJwk' | 'sealedPrivate' | 'origin' | 'publicMac'
+  'kid' | 'alg' | 'kty' | 'publicJwk' | 'sealedPrivate' | 'origin' | 'publicMac' | 'custody'
 >;
 
 /**

@@ -268,7 +268,10 @@ describe('14.3 master-key rotation', () => {
   }
 
   function opensWith(
-    store: { keyCheck: string | null; keys: readonly { kid: string; alg: string; sealedPrivate: string }[] },
+    store: {
+      keyCheck: string | null;
+      keys: readonly { kid: string; alg: string; sealedPrivate: string | null }[];
+    },
     key: MasterKey,
   ): boolean {
     try {
@@ -478,7 +481,7 @@ describe('13.16 read-only commands create nothing', () => {
       const w = await openStore(url, { create: false });
       await w.close();
       const v2 = await c.query(`SELECT schema_version FROM "${schema}".jwkit_meta`);
-      expect(v2.rows[0].schema_version).toBe(2);
+      expect(v2.rows[0].schema_version).toBe(3);
     } finally {
       await c.end();
     }

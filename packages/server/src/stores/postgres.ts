@@ -25,7 +25,8 @@ import type { AuditQuery, KeyStore, Mutation, NewAuditEntry, Snapshot, StoreIden
 import { upsertOrder } from './store.js';
 
 /** 1: keys and meta. 2: policy, store id and public binding columns, the audit table. */
-const SCHEMA_VERSION = 2;
+/** 1: keys and meta. 2: policy, store id, public_mac, audit. 3: `custody`, nullable `sealed_private` (see sqlite.ts). */
+const SCHEMA_VERSION = 3;
 const CHANNEL = 'jwkit_keys';
 
 export interface PostgresStoreOptions {
@@ -166,14 +167,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         kty TEXT NOT NULL,
         state TEXT NOT NULL CHECK (state IN ('next', 'current', 'retired', 'revoked')),
         public_jwk TEXT,
-        sealed_private TEXT NOT NULL,
+        sealed_private TEXT,
         created_at BIGINT NOT NULL,
         activates_at BIGINT NOT NULL,
         retires_at BIGINT NOT NULL,
         expires_at BIGINT,
         revoked_at BIGINT,
         origin TEXT NOT NULL,
-        public_mac TEXT)`);
+        public_mac TEXT,
+        custody TEXT,
+        CHECK (sealed_private IS NOT NULL OR custody IS NOT NULL))`);
       await c.query(
         `CREATE UNIQUE INDEX IF NOT EXISTS jwkit_one_current_per_alg ON ${keys} (alg) WHERE state = 'current'`,
       );
@@ -198,6 +201,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         randomUUID(),
       ]);
       found = 2;
+    }
+    if (found < 3 && !readOnly) {
+      // Schema 2 -> 3: a key held in a PKCS#11 token has no sealed private key, only its custody.
+      await c.query(`ALTER TABLE ${keys} ADD COLUMN IF NOT EXISTS custody TEXT`);
+      await c.query(`ALTER TABLE ${keys} ALTER COLUMN sealed_private DROP NOT NULL`);
+      await c.query(
+        `ALTER TABLE ${keys} ADD CONSTRAINT jwkit_keys_private_or_custody CHECK (sealed_private IS NOT NULL OR custody IS NOT NULL)`,
+      );
+      await c.query(`UPDATE ${meta} SET schema_version = 3 WHERE id = 1`);
+      found = 3;
     }
     if (found >= 2 && !readOnly) {
       await c.query(`CREATE TABLE IF NOT EXISTS ${audit} (

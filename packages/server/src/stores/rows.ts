@@ -16,6 +16,7 @@ export const KEY_COLUMNS = [
   'revoked_at',
   'origin',
   'public_mac',
+  'custody',
 ] as const;
 
 /** A row as a driver returns it; PostgreSQL returns BIGINT as a string. */
@@ -50,7 +51,8 @@ export function rowToKey(r: KeyRow): StoredKey {
     kty: String(r.kty),
     state: r.state as StoredKey['state'],
     publicJwk: r.public_jwk === null ? null : String(r.public_jwk),
-    sealedPrivate: String(r.sealed_private),
+    sealedPrivate:
+      r.sealed_private === null || r.sealed_private === undefined ? null : String(r.sealed_private),
     createdAt: time(r.created_at),
     activatesAt: time(r.activates_at),
     retiresAt: time(r.retires_at),
@@ -59,6 +61,8 @@ export function rowToKey(r: KeyRow): StoredKey {
     origin: r.origin as StoredKey['origin'],
     // Absent in a schema-1 store opened read-only.
     publicMac: r.public_mac === null || r.public_mac === undefined ? null : String(r.public_mac),
+    // Set only for a key held outside the store (schema 3); absent for a sealed software key.
+    ...(r.custody === null || r.custody === undefined ? {} : { custody: String(r.custody) }),
   };
 }
 
@@ -78,6 +82,7 @@ export function keyToValues(k: StoredKey): (string | number | null)[] {
     k.revokedAt,
     k.origin,
     k.publicMac ?? null,
+    k.custody ?? null,
   ];
 }
 

@@ -36,27 +36,40 @@ import type {
 } from './store.js';
 import { upsertOrder } from './store.js';
 
-/** 1: keys and meta. 2: policy, store id and public binding columns, the audit table. */
-export const SQLITE_SCHEMA_VERSION = 2;
+/**
+ * 1: keys and meta. 2: policy, store id and public binding columns, the audit table. 3: the
+ * `custody` column (where a key's private half lives: null for a sealed software key, a PKCS#11
+ * object's identity otherwise), and `sealed_private` may be null (a key held in a token has no
+ * private material in the store).
+ */
+export const SQLITE_SCHEMA_VERSION = 3;
 
-const KEYS_TABLE = `
-CREATE TABLE jwkit_keys (
+const keysTable = (name: string) => `
+CREATE TABLE ${name} (
   kid TEXT PRIMARY KEY,
   alg TEXT NOT NULL,
   kty TEXT NOT NULL,
   state TEXT NOT NULL CHECK (state IN ('next', 'current', 'retired', 'revoked')),
   public_jwk TEXT,
-  sealed_private TEXT NOT NULL,
+  sealed_private TEXT,
   created_at INTEGER NOT NULL,
   activates_at INTEGER NOT NULL,
   retires_at INTEGER NOT NULL,
   expires_at INTEGER,
   revoked_at INTEGER,
   origin TEXT NOT NULL,
-  public_mac TEXT
+  public_mac TEXT,
+  custody TEXT,
+  CHECK (sealed_private IS NOT NULL OR custody IS NOT NULL)
 );
-CREATE UNIQUE INDEX jwkit_one_current_per_alg ON jwkit_keys (alg) WHERE state = 'current';
 `;
+const CURRENT_INDEX =
+  "CREATE UNIQUE INDEX jwkit_one_current_per_alg ON jwkit_keys (alg) WHERE state = 'current';";
+const KEYS_TABLE = `${keysTable('jwkit_keys')}${CURRENT_INDEX}\n`;
+
+/** The schema-2 columns, copied as they are by the 2 -> 3 migration. */
+const V2_KEY_COLUMNS =
+  'kid, alg, kty, state, public_jwk, sealed_private, created_at, activates_at, retires_at, expires_at, revoked_at, origin, public_mac';
 
 const AUDIT_TABLE = `
 CREATE TABLE IF NOT EXISTS jwkit_audit (
@@ -149,6 +162,18 @@ export function openSQLiteStore(path: string, options: SQLiteStoreOptions = {}):
           ALTER TABLE jwkit_keys ADD COLUMN public_mac TEXT;${AUDIT_TABLE}`);
         db.prepare('UPDATE jwkit_meta SET schema_version = 2, store_id = ? WHERE id = 1').run(randomUUID());
         meta.schema_version = 2;
+      }
+      if (meta.schema_version < 3 && !readOnly) {
+        // Schema 2 -> 3: SQLite cannot drop a NOT NULL constraint in place, so the keys table is
+        // rebuilt (the documented ALTER TABLE procedure, sqlite.org/lang_altertable.html §7),
+        // rows copied as they are, in the same IMMEDIATE transaction: all or nothing.
+        db.exec(`${keysTable('jwkit_keys_v3')}
+          INSERT INTO jwkit_keys_v3 (${V2_KEY_COLUMNS}, custody) SELECT ${V2_KEY_COLUMNS}, NULL FROM jwkit_keys;
+          DROP TABLE jwkit_keys;
+          ALTER TABLE jwkit_keys_v3 RENAME TO jwkit_keys;
+          ${CURRENT_INDEX}`);
+        db.prepare('UPDATE jwkit_meta SET schema_version = 3 WHERE id = 1').run();
+        meta.schema_version = 3;
       }
       const id = db.prepare('SELECT * FROM jwkit_meta WHERE id = 1').get() as { store_id?: string | null };
       storeId = id.store_id ?? `schema-1:${path}`;

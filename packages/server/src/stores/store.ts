@@ -28,8 +28,11 @@ export interface StoredKey {
   readonly state: KeyState;
   /** The public JWK as JSON text; null for `oct` keys, which have no public form. */
   readonly publicJwk: string | null;
-  /** The private JWK sealed by the master key (crypto-at-rest.ts); never plaintext. */
-  readonly sealedPrivate: string;
+  /**
+   * The private JWK sealed by the master key (crypto-at-rest.ts); never plaintext. Null for a key
+   * whose private half never leaves its custody (a PKCS#11 token): see `custody`.
+   */
+  readonly sealedPrivate: string | null;
   readonly createdAt: number;
   /** When the key starts (or started) signing. */
   readonly activatesAt: number;
@@ -45,6 +48,12 @@ export interface StoredKey {
    * elsewhere, e.g. PKCS#11). Null for keys written before schema 2.
    */
   readonly publicMac?: string | null;
+  /**
+   * Where the private half lives when it is not sealed in the store: JSON text of a
+   * `CustodyRef` (signer/custody.ts), e.g. `{"kind":"pkcs11","token":"...","label":"<kid>"}`.
+   * Null (or absent, before schema 3) for a software key sealed in `sealedPrivate`.
+   */
+  readonly custody?: string | null;
 }
 
 /** One line of the audit trail (`jwkit keys audit`, `GET /admin/audit`). */
