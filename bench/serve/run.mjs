@@ -5,6 +5,9 @@
 //   phase 2  a jwkit server with an RS256 policy of 4096-bit keys: JWKS p99 idle and while
 //            POST /admin/rotate runs back to back (each rotation generates an RSA-4096 key),
 //            ROUNDS interleaved rounds of each.
+//   phase 3  `jwkit serve --workers N` (N = 1, 2) next to a bare node:http server (one process,
+//            and N = 2 through node:cluster) writing jwkit's JWKS bytes and headers as a prepared
+//            buffer, ROUNDS interleaved rounds; the ratio jwkit/bare per N. Target (N = 1): 1.00x.
 // jwkit runs as its own process through the library `serve(options)` that `jwkit serve` calls,
 // bundled by esbuild from packages/server/src; nginx is /usr/sbin/nginx, a non-daemon child with its own
 // config, prefix and pid file. Everything listens on 127.0.0.1 only; every child is killed at
@@ -12,7 +15,7 @@
 // Run: npm run bench:serve   Env: DURATION (per wrk run, default 10s), WARMUP (default 3s),
 // ROUNDS (default 3), THREADS (default 1), CONNECTIONS (default 50), ACCEPT_ENCODING
 // (sent by wrk; default none: the identity body; `gzip` serves jwkit's own gzip bytes from nginx
-// too), PHASES (default `1,2`), SERVER (`lib`, default, or `cli`: phase 1 runs the built
+// too), PHASES (default `1,2,3`), SERVER (`lib`, default, or `cli`: phase 1 runs the built
 // `node packages/cli/dist/cli.js serve`; needs npm run build), WRK and NGINX (paths of the binaries).
 import { spawn } from 'node:child_process';
 import {
@@ -39,7 +42,7 @@ const ROUNDS = Number(env.ROUNDS ?? 3);
 const THREADS = Number(env.THREADS ?? 1);
 const CONNECTIONS = Number(env.CONNECTIONS ?? 50);
 const ENCODING = env.ACCEPT_ENCODING ?? '';
-const PHASES = new Set((env.PHASES ?? '1,2').split(','));
+const PHASES = new Set((env.PHASES ?? '1,2,3').split(','));
 const WRK = env.WRK ?? '/usr/bin/wrk';
 const NGINX = env.NGINX ?? '/usr/sbin/nginx';
 // `lib` (default): serve() bundled from packages/server/src; `cli`: phase 1 runs `node packages/cli/dist/cli.js serve`.
@@ -195,7 +198,7 @@ async function bundleServer() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    external: ['pg', 'pg-native'],
+    external: ['pg', 'pg-native', 'pkcs11js'],
     alias: {
       jwkit: join(root, 'packages/jwkit/src/index.node.ts'),
       'jwkit/internal': join(root, 'packages/jwkit/src/internal.ts'),
@@ -214,6 +217,7 @@ async function bundleServer() {
  */
 async function startJwkit(bundled, work, options, extraEnv = {}, cli = false) {
   const store = `sqlite:${join(work, 'keys.db')}`;
+  const workers = options.workers ?? 1;
   const args = cli
     ? [CLI, 'serve', '--init', '--store', store, '--port', '0', '--no-web', '--single-listener']
     : [bundled, JSON.stringify({ store, port: 0, webRoot: false, singleListener: true, ...options })];
@@ -221,7 +225,53 @@ async function startJwkit(bundled, work, options, extraEnv = {}, cli = false) {
     cwd: work,
     env: { ...env, JWKIT_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), ...extraEnv },
   });
-  const [, url] = await waitFor(proc, /listening on (\S+)/, 'jwkit serve');
+  // With workers the primary says "listening on" once every worker is ready.
+  const ready = workers > 1 ? /listening on (\S+) worker=primary/ : /listening on (\S+)/;
+  const [, url] = await waitFor(proc, ready, 'jwkit serve');
+  return { proc, url };
+}
+
+// ---- a bare node:http server ------------------------------------------------------------------
+
+/**
+ * The floor for any Node server: `node:http` answering every request with one prepared buffer and
+ * a prepared header object (jwkit's JWKS bytes and headers), no routing, no ETag check; with
+ * `workers` > 1 the same behind node:cluster, as `jwkit serve --workers` runs.
+ */
+const BARE_SERVER = `
+import cluster from 'node:cluster';
+import { createServer } from 'node:http';
+const { port, body, headers, workers } = JSON.parse(process.argv[2]);
+if (workers > 1 && cluster.isPrimary) {
+  let ready = 0;
+  for (let i = 0; i < workers; i++) {
+    cluster.fork().on('message', () => {
+      if (++ready === workers) console.log('listening on http://127.0.0.1:' + port);
+    });
+  }
+} else {
+  const buf = Buffer.from(body, 'base64');
+  createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    res.writeHead(200, headers);
+    res.end(buf);
+  }).listen(port, '127.0.0.1', () => {
+    if (cluster.isWorker) process.send('ready');
+    else console.log('listening on http://127.0.0.1:' + port);
+  });
+}
+`;
+
+async function startBare(work, identity, headers, workers) {
+  const script = join(work, 'bare-http.mjs');
+  writeFileSync(script, BARE_SERVER);
+  const port = await freePort();
+  const head = { 'content-length': String(identity.length) };
+  for (const h of COPIED_HEADERS) if (headers.get(h) !== null) head[h] = headers.get(h);
+  const proc = start(process.execPath, [
+    script,
+    JSON.stringify({ port, body: Buffer.from(identity).toString('base64'), headers: head, workers }),
+  ]);
+  const [, url] = await waitFor(proc, /listening on (\S+)/, `bare node:http x${workers}`);
   return { proc, url };
 }
 
@@ -470,6 +520,72 @@ async function rawGzip(url) {
   });
 }
 
+async function phase3(bundled) {
+  const work = mkdtempSync(join(tmpdir(), 'jwkit-bench-serve-workers-'));
+  dirs.push(work);
+  // Both jwkit servers on one store, so they serve the same keys (and the same bytes).
+  const j1 = await startJwkit(bundled, work, { workers: 1 });
+  const plain = await get(j1.url);
+  if (plain.status !== 200) throw new Error(`jwkit answered ${plain.status}`);
+  const j2 = await startJwkit(bundled, work, { workers: 2 });
+  const two = await get(j2.url);
+  if (!sameBytes(two.body, plain.body)) throw new Error('jwkit --workers 2 does not serve the same bytes');
+  const b1 = await startBare(work, plain.body, plain.headers, 1);
+  const b2 = await startBare(work, plain.body, plain.headers, 2);
+  for (const b of [b1, b2]) {
+    const r = await get(b.url);
+    if (!sameBytes(r.body, plain.body)) throw new Error('the bare server does not serve the same bytes');
+  }
+  const servers = [
+    ['bare node:http x1', b1.url],
+    ['jwkit serve --workers 1', j1.url],
+    ['bare node:http x2 (cluster)', b2.url],
+    ['jwkit serve --workers 2', j2.url],
+  ];
+  for (const [name, url] of servers) {
+    process.stdout.write(`warm-up ${name} (${WARMUP}) ... `);
+    await wrk(url, WARMUP);
+    console.log('done');
+  }
+  const results = Object.fromEntries(servers.map(([name]) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate the order, so that no server always meets the same neighbours on the machine.
+    const order = servers.map((_, i) => servers[(i + round) % servers.length]);
+    for (const [name, url] of order) {
+      const r = await wrk(url, DURATION);
+      results[name].push(r);
+      console.log(
+        `round ${round + 1} ${name}: ${fmtRps(r.rps)} req/s, p50 ${fmtMs(r.p50)}, p99 ${fmtMs(r.p99)} (load ${loadavg()[0].toFixed(1)})`,
+      );
+    }
+  }
+  for (const p of [j1, j2, b1, b2]) await stop(p.proc);
+  const summary = (name) => ({
+    rps: median(results[name].map((r) => r.rps)),
+    p50: median(results[name].map((r) => r.p50)),
+    p99: median(results[name].map((r) => r.p99)),
+  });
+  const perRound = (a, b) => results[a].map((r, i) => (r.rps / results[b][i].rps).toFixed(2)).join(', ');
+  console.log(
+    `\nPhase 3: JWKS ${ENCODING ? `(Accept-Encoding: ${ENCODING})` : '(identity)'}, wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION} --latency, medians of ${ROUNDS} rounds, ${cpus().length} cores shared with wrk\n`,
+  );
+  console.log(
+    table(
+      ['server', 'req/s', 'p50', 'p99'],
+      servers.map(([name]) => {
+        const s = summary(name);
+        return [name, fmtRps(s.rps), fmtMs(s.p50), fmtMs(s.p99)];
+      }),
+    ),
+  );
+  const ratio = (a, b) => (summary(a).rps / summary(b).rps).toFixed(2);
+  console.log(
+    `\njwkit/bare, 1 process: ${ratio('jwkit serve --workers 1', 'bare node:http x1')}x (per round ${perRound('jwkit serve --workers 1', 'bare node:http x1')})` +
+      `\njwkit/bare, 2 workers: ${ratio('jwkit serve --workers 2', 'bare node:http x2 (cluster)')}x (per round ${perRound('jwkit serve --workers 2', 'bare node:http x2 (cluster)')})` +
+      `\njwkit 2 workers / 1 process: ${ratio('jwkit serve --workers 2', 'jwkit serve --workers 1')}x`,
+  );
+}
+
 async function phase2(bundled) {
   const work = mkdtempSync(join(tmpdir(), 'jwkit-bench-serve-rsa-'));
   dirs.push(work);
@@ -595,10 +711,8 @@ try {
       .join(' ')}; wrk and both servers share these cores (nothing pinned)`,
   );
   if (SERVER === 'cli' && !existsSync(CLI)) throw new Error(`${CLI} is missing; run npm run build first`);
-  for (const [what, path] of [
-    ['wrk', WRK],
-    ['nginx', NGINX],
-  ]) {
+  // nginx is phase 1's only; phase 3's reference is a bare node:http server.
+  for (const [what, path] of [['wrk', WRK], ...(PHASES.has('1') ? [['nginx', NGINX]] : [])]) {
     if (!existsSync(path))
       throw new Error(
         `${what} is not at ${path}; install it (apt-get install ${what}) or set ${what.toUpperCase()}`,
@@ -607,6 +721,7 @@ try {
   const bundled = await bundleServer();
   if (PHASES.has('1')) await phase1(bundled);
   if (PHASES.has('2')) await phase2(bundled);
+  if (PHASES.has('3')) await phase3(bundled);
 } catch (e) {
   console.error(`bench:serve: ${e instanceof Error ? e.message : e}`);
   process.exitCode = 1;
