@@ -3,7 +3,7 @@
 //   packages/server  @jwkit/server: tsc, imports `jwkit` by name
 //   packages/web     the browser app (esbuild), copied into the server's and the CLI's dist/web
 //   packages/cli     @jwkit/cli: one bundled, self-contained file with lazy chunks (fast start,
-//                    nothing to install but itself; pg stays an optional peer)
+//                    nothing to install but itself; pg and pkcs11js stay optional peers)
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -41,7 +41,7 @@ await build({
     '@jwkit/server': './packages/server/src/index.ts',
     '@jwkit/server/config': './packages/server/src/config-table.ts',
   },
-  external: ['pg', 'pg-native'],
+  external: ['pg', 'pg-native', 'pkcs11js'],
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __jwkitCreateRequire } from 'node:module'; const require = __jwkitCreateRequire(import.meta.url);",
   },

@@ -23,6 +23,7 @@ export type ErrorClassName =
   | 'StoreError'
   | 'ServerConfigError'
   | 'KeyLifecycleError'
+  | 'TokenError'
   | 'CLIError';
 
 export interface ErrorCodeInfo {
@@ -162,6 +163,16 @@ export const ERROR_CODES = codes({
   ERR_PEM_MULTIPLE_BLOCKS: { class: 'ConversionError', docs: 'api/convert.md#error-codes' },
   ERR_PEM_NO_BLOCK: { class: 'JWKitError', docs: 'api/convert.md#error-codes' },
   ERR_PEM_UNEXPECTED_LABEL: { class: 'ConversionError', docs: 'api/convert.md#error-codes' },
+  ERR_PKCS11_CLOSED: { class: 'TokenError', status: 503, docs: 'guides/hsm.md#error-codes' },
+  ERR_PKCS11_DEVICE: { class: 'TokenError', status: 503, docs: 'guides/hsm.md#error-codes' },
+  ERR_PKCS11_DRIVER_MISSING: { class: 'TokenError', status: 500, docs: 'guides/hsm.md#error-codes' },
+  ERR_PKCS11_KEY_MISSING: { class: 'TokenError', status: 503, docs: 'guides/hsm.md#error-codes' },
+  ERR_PKCS11_KEY_SIZE: { class: 'TokenError', status: 500, docs: 'guides/hsm.md#error-codes' },
+  ERR_PKCS11_MECHANISM: { class: 'TokenError', status: 500, docs: 'guides/hsm.md#error-codes' },
+  ERR_PKCS11_MODULE: { class: 'TokenError', status: 500, docs: 'guides/hsm.md#error-codes' },
+  ERR_PKCS11_PIN: { class: 'TokenError', status: 500, docs: 'guides/hsm.md#error-codes' },
+  ERR_PKCS11_TOKEN: { class: 'TokenError', status: 500, docs: 'guides/hsm.md#error-codes' },
+  ERR_PKCS11_URI: { class: 'TokenError', status: 500, docs: 'guides/hsm.md#error-codes' },
   ERR_PEM_UNKNOWN_LABEL: { class: 'ConversionError', docs: 'api/convert.md#error-codes' },
   ERR_POLICY_CORRUPT: { class: 'ServerConfigError', status: 500, docs: 'api/server.md#error-codes' },
   ERR_POLICY_MISMATCH: { class: 'ServerConfigError', status: 500, docs: 'api/server.md#error-codes' },
