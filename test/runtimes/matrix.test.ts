@@ -7,14 +7,17 @@
  * case, on any runtime, fails the test of that runtime.
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRuntime } from '../../scripts/runtimes.mjs';
 import { type JWKSServer, startJWKSServer } from './jwks-server.js';
 import { makeProject, type Project } from './project.js';
 import { CHROMIUM, runChromium, runDeno, runNodeLike, runWorkerd, type SuiteResult } from './runners.js';
 
-/** Optional filter for local runs: JWKIT_CONFORMANCE_ONLY=<case RegExp>, JWKIT_RUNTIMES_ONLY=node20,bun. */
+/**
+ * For local runs: JWKIT_CONFORMANCE_ONLY=<case RegExp>, JWKIT_RUNTIMES_ONLY=node20,bun, and
+ * JWKIT_CONFORMANCE_REPORT=<file> to write every runtime's full result (timings included) as JSON.
+ */
 const ONLY_CASES = process.env.JWKIT_CONFORMANCE_ONLY || undefined;
 const ONLY_RUNTIMES = process.env.JWKIT_RUNTIMES_ONLY?.split(',').filter(Boolean);
 
@@ -141,6 +144,8 @@ describe('runtime conformance matrix', () => {
     outcomes.clear();
     for (const [k, v] of sorted) outcomes.set(k, v);
     console.log(`runtime conformance matrix (setup ${setup.toFixed(1)} s)\n${matrixText()}`);
+    const report = process.env.JWKIT_CONFORMANCE_REPORT;
+    if (report) await writeFile(report, JSON.stringify(Object.fromEntries(outcomes), null, 1));
   }, 600_000);
 
   afterAll(async () => {
