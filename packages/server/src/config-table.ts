@@ -186,6 +186,17 @@ export const SETTINGS: readonly Setting[] = [
   },
 
   {
+    key: 'pkcs11',
+    flag: '--pkcs11',
+    arg: '<uri>',
+    env: 'JWKIT_PKCS11_URI',
+    type: 'string',
+    default: null,
+    group: 'keys',
+    describe:
+      'make and keep new signing keys inside this PKCS#11 token (RFC 7512 URI, e.g. pkcs11:token=jwkit?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:pin.txt); a store holding token keys needs it to start',
+  },
+  {
     key: 'algs',
     flag: '--algs',
     arg: '<algs>',

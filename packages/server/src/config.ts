@@ -36,6 +36,8 @@ export interface ConfigValues {
   storePassword?: string;
   masterKeyFile?: string;
   masterKey?: string;
+  /** RFC 7512 URI of the PKCS#11 token new keys are made in (`--pkcs11`, JWKIT_PKCS11_URI). */
+  pkcs11?: string;
   algs?: string[];
   rotationPeriod?: Duration;
   prePublish?: Duration;

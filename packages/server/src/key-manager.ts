@@ -759,7 +759,9 @@ export class KeyManager {
       if (ref) rows.set(ref.label, k);
     }
     for (const o of objects) {
-      const row = o.pending ? undefined : rows.get(o.label);
+      const row = rows.get(o.label);
+      // A half-made pair under a stored kid is not destroyed: the row is refused (not proven) instead.
+      if (o.pending && row !== undefined) continue;
       const reason = o.pending
         ? 'pending'
         : row === undefined

@@ -34,7 +34,10 @@ import { createNodeListener } from './http/node.js';
 import { KeyManager, type ManagerEvent } from './key-manager.js';
 import { createLogger, type Logger } from './log.js';
 import { type MasterKeyOptions, openWriterStore } from './master-key-file.js';
+import { TokenError } from './pkcs11/errors.js';
+import { openToken, type Pkcs11Token, parsePkcs11Uri } from './pkcs11/index.js';
 import { DEFAULT_ALGS } from './policy.js';
+import { Pkcs11Custody } from './signer/pkcs11.js';
 import { Counter } from './stats.js';
 import { DEFAULT_STORE_URL } from './stores/open.js';
 import type { AuditEntry, KeyStore } from './stores/store.js';
@@ -119,16 +122,29 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const worker = role === 'worker' ? joinCluster(options, logger) : undefined;
   if (worker) options = worker.options;
 
+  // --pkcs11 (issue 17): the token is opened, logged in and checked for every configured alg's
+  // mechanism before the store is opened, so a wrong PIN or a missing mechanism exits creating
+  // nothing (no store file, no master key file, no token object).
+  const token = options.pkcs11 === undefined ? undefined : await openCustodyToken(options, logger);
+
   // A missing store while a master key exists is ERR_STORE_MISSING unless --init (issue 13.3,
   // store helper: master-key-file.ts openWriterStore); the very first start creates both.
-  const { store, masterKey } = await openWriterStore(storeUrl, {
-    ...options,
-    // The library default creates a missing store (as before); `jwkit serve` passes init: false
-    // unless --init, so there a missing store with a master key present is an error.
-    init: options.init ?? true,
-    firstStart: true,
-    warn: (w) => warn(w),
-  });
+  let opened: Awaited<ReturnType<typeof openWriterStore>>;
+  try {
+    opened = await openWriterStore(storeUrl, {
+      ...options,
+      // The library default creates a missing store (as before); `jwkit serve` passes init: false
+      // unless --init, so there a missing store with a master key present is an error.
+      init: options.init ?? true,
+      firstStart: true,
+      warn: (w) => warn(w),
+    });
+  } catch (e) {
+    await token?.token.close().catch(() => {});
+    throw e;
+  }
+  const { store, masterKey } = opened;
+  const custody = token ? new Pkcs11Custody(token.token, { tokenName: token.name, masterKey }) : undefined;
   const storeEvents = new Counter(); // key events by `event alg actor`, any writer
   let manager: KeyManager | undefined;
   const listeners: Listener[] = [];
@@ -137,6 +153,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     manager = await KeyManager.open({
       store,
       masterKey,
+      ...(custody === undefined ? {} : { custody }),
       policies: algs,
       policyDefaults: {
         ...(options.rotationPeriod === undefined ? {} : { rotationPeriod: options.rotationPeriod }),
@@ -176,6 +193,12 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       },
     });
     const keys = manager;
+    // The stored policy wins over --algs: its algorithms need their mechanisms too.
+    if (custody)
+      checkMechanisms(
+        custody,
+        keys.policies.map((p) => p.alg),
+      );
 
     // ---- listeners ----
     const fdLimit = fileDescriptorLimit();
@@ -286,6 +309,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
           logger.warn('shutdown deadline passed; closed connections with requests in flight', { forced });
         await withDeadline(keys.close(), deadlineMs);
         await store.close();
+        await custody?.close().catch(() => {});
       })();
       return closing;
     };
@@ -371,6 +395,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     logger.info('serving', {
       jwks: `${publicListener.url}/.well-known/jwks.json`,
       store: store.description,
+      keys: custody === undefined ? 'software (sealed in the store)' : custody.description,
       algs: keys.policies.map((p) => p.alg).join(','),
       admin:
         adminToken.value === undefined
@@ -390,7 +415,49 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     for (const l of listeners) await l.close(0);
     await manager?.close();
     await store.close().catch(() => {});
+    await custody?.close().catch(() => {});
     throw e;
+  }
+}
+
+/**
+ * Opens the `--pkcs11` token and checks the configured algorithms' mechanisms (ERR_PKCS11_URI,
+ * ERR_PKCS11_MODULE, ERR_PKCS11_TOKEN, ERR_PKCS11_PIN, ERR_PKCS11_MECHANISM: each exits 1 with
+ * one line). A `pin-value` in a URI given as a flag is visible to every user of the host.
+ */
+async function openCustodyToken(
+  options: ServeOptions,
+  logger: Logger,
+): Promise<{ token: Pkcs11Token; name: string }> {
+  const uri = parsePkcs11Uri(options.pkcs11!);
+  if (uri.pin !== undefined && 'value' in uri.pin) {
+    logger.warn(
+      'the PKCS#11 URI carries pin-value: a command line and the environment of a process are readable on this host; use pin-source=file:<path> (a 0600 file)',
+    );
+  }
+  const token = await openToken(uri);
+  try {
+    checkMechanisms(token, options.algs ?? [...DEFAULT_ALGS]);
+  } catch (e) {
+    await token.close().catch(() => {});
+    throw e;
+  }
+  logger.info('PKCS#11 token open', { token: token.description, uri: token.uri });
+  return { token, name: uri.token ?? token.description };
+}
+
+function checkMechanisms(
+  token: { description: string; missingMechanism(alg: string): string | null },
+  algs: readonly string[],
+): void {
+  for (const alg of algs) {
+    const missing = token.missingMechanism(alg);
+    if (missing !== null) {
+      throw new TokenError(
+        'ERR_PKCS11_MECHANISM',
+        `the ${token.description} cannot make or sign ${alg} keys: it lacks ${missing}; drop ${alg} from --algs, or use a token that offers ${missing}`,
+      );
+    }
   }
 }
 
@@ -466,6 +533,7 @@ const RESTART_SETTINGS: readonly (keyof ServeOptions)[] = [
   'requestTimeout',
   'keepAliveTimeout',
   'workers',
+  'pkcs11',
 ];
 
 function nonReloadable(a: ServeOptions, b: ServeOptions): string[] {
@@ -686,6 +754,17 @@ function describe(e: ManagerEvent): Line | undefined {
         level: 'error',
         msg: e.refused ? 'stored key refused: the store does not prove it' : 'stored key check failed',
         fields: { kid: e.kid, reason: e.reason },
+      };
+    case 'custody':
+      return {
+        level: e.action === 'destroyed' ? 'warn' : 'error',
+        msg:
+          e.action === 'destroyed'
+            ? `PKCS#11: destroyed token object (${e.reason})`
+            : e.action === 'missing'
+              ? 'PKCS#11: a published key has no object on the token; it is not published'
+              : 'PKCS#11: destroying a token object failed; the next start retries',
+        fields: { kid: e.kid, alg: e.alg ?? undefined, reason: e.reason },
       };
     case 'policy-changed':
       return {
