@@ -152,7 +152,9 @@ class Token implements Pkcs11Token {
   async generate(alg: string, options: { size?: number } = {}): Promise<TokenKey> {
     this.#open();
     const mech = this.#mechanism(alg);
-    const { kid, jwk } = await this.#pool.run((s) => this.#keys.generate(s, mech, options.size));
+    const { kid, jwk } = await this.#pool.run((s) => this.#keys.generate(s, mech, options.size), {
+      verifyLogin: true,
+    });
     return Object.freeze({ label: kid, alg, publicJwk: Object.freeze(jwk) });
   }
 
@@ -178,7 +180,9 @@ class Token implements Pkcs11Token {
     });
   }
 
+  /** The private key object of kid; logged in first, since a search without login hides it. */
   #findPrivate(session: Handle, kid: string, alg: string): Handle {
+    this.#pool.verifyLogin(session);
     const objects = this.#keys.find(session, kid);
     const mine = objects.find((o) => o.alg === alg && o.privateKey !== undefined);
     if (mine === undefined) {
@@ -196,41 +200,47 @@ class Token implements Pkcs11Token {
 
   async list(): Promise<TokenListing[]> {
     this.#open();
-    return this.#pool.run((s) => {
-      const out: TokenListing[] = [];
-      for (const o of this.#keys.all(s)) {
-        let publicJwk: PublicJWK | undefined;
-        if (o.publicKey !== undefined) {
-          try {
-            const jwk = this.#keys.publicJwk(s, o.publicKey, o.alg);
-            publicJwk = Object.freeze({ ...jwk, kid: o.label, alg: o.alg, use: 'sig' }) as PublicJWK;
-          } catch (error) {
-            if (!(error instanceof TokenError)) throw error;
+    return this.#pool.run(
+      (s) => {
+        const out: TokenListing[] = [];
+        for (const o of this.#keys.all(s)) {
+          let publicJwk: PublicJWK | undefined;
+          if (o.publicKey !== undefined) {
+            try {
+              const jwk = this.#keys.publicJwk(s, o.publicKey, o.alg);
+              publicJwk = Object.freeze({ ...jwk, kid: o.label, alg: o.alg, use: 'sig' }) as PublicJWK;
+            } catch (error) {
+              if (!(error instanceof TokenError)) throw error;
+            }
           }
+          const complete =
+            !o.label.startsWith(PENDING_PREFIX) && o.privateKey !== undefined && publicJwk !== undefined;
+          out.push(
+            Object.freeze(
+              complete
+                ? { label: o.label, alg: o.alg, publicJwk: publicJwk!, pending: false as const }
+                : { label: o.label, alg: o.alg, pending: true as const, ...(publicJwk ? { publicJwk } : {}) },
+            ),
+          );
         }
-        const complete =
-          !o.label.startsWith(PENDING_PREFIX) && o.privateKey !== undefined && publicJwk !== undefined;
-        out.push(
-          Object.freeze(
-            complete
-              ? { label: o.label, alg: o.alg, publicJwk: publicJwk!, pending: false as const }
-              : { label: o.label, alg: o.alg, pending: true as const, ...(publicJwk ? { publicJwk } : {}) },
-          ),
-        );
-      }
-      return out.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
-    });
+        return out.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+      },
+      { verifyLogin: true },
+    );
   }
 
   async destroy(kid: string): Promise<boolean> {
     this.#open();
     this.#handles.delete(kid);
-    return this.#pool.run((s) => {
-      const handles = this.#keys
-        .find(s, kid)
-        .flatMap((o) => [o.privateKey, o.publicKey].filter((h): h is Handle => h !== undefined));
-      return this.#keys.destroy(s, handles);
-    });
+    return this.#pool.run(
+      (s) => {
+        const handles = this.#keys
+          .find(s, kid)
+          .flatMap((o) => [o.privateKey, o.publicKey].filter((h): h is Handle => h !== undefined));
+        return this.#keys.destroy(s, handles);
+      },
+      { verifyLogin: true },
+    );
   }
 
   stats(): PoolStats {

@@ -37,20 +37,27 @@ let libPromise: Promise<Pkcs11Lib> | undefined;
 
 /** Imports `pkcs11js` once; ERR_PKCS11_DRIVER_MISSING when it is not installed. */
 export function loadPkcs11js(): Promise<Pkcs11Lib> {
-  libPromise ??= import('pkcs11js').then(
-    (m) => ((m as { default?: Pkcs11Lib }).default ?? m) as Pkcs11Lib,
-    (cause: unknown) => {
-      libPromise = undefined;
-      const code = (cause as { code?: string }).code;
-      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw cause;
-      throw new TokenError(
-        'ERR_PKCS11_DRIVER_MISSING',
-        'a pkcs11: URI needs the pkcs11js package (a native add-on): install it next to jwkit (npm install pkcs11js, or npm install -g pkcs11js for a global jwkit)',
-        { cause },
-      );
-    },
-  );
+  libPromise ??= importDriver(() => import('pkcs11js'));
+  libPromise.catch(() => {
+    libPromise = undefined;
+  });
   return libPromise;
+}
+
+/** Runs the import of the driver, turning "not installed" into ERR_PKCS11_DRIVER_MISSING. */
+export async function importDriver(importer: () => Promise<unknown>): Promise<Pkcs11Lib> {
+  try {
+    const m = (await importer()) as { default?: Pkcs11Lib };
+    return (m.default ?? m) as Pkcs11Lib;
+  } catch (cause) {
+    const code = (cause as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw cause;
+    throw new TokenError(
+      'ERR_PKCS11_DRIVER_MISSING',
+      'a pkcs11: URI needs the pkcs11js package (a native add-on): install it next to jwkit (npm install pkcs11js, or npm install -g pkcs11js for a global jwkit)',
+      { cause },
+    );
+  }
 }
 
 /** The CKR_* name of a pkcs11js error, or undefined for other errors. */

@@ -43,6 +43,8 @@ export interface PoolStats {
   readonly peakBusy: number;
   /** Sessions re-opened after the token dropped them. */
   readonly reopened: number;
+  /** Logins repeated on a live session that had lost the login. */
+  readonly relogins: number;
 }
 
 export class SessionPool {
@@ -56,6 +58,7 @@ export class SessionPool {
   #busy = 0;
   #peak = 0;
   #reopened = 0;
+  #relogins = 0;
   #closed = false;
   readonly #drained: Array<() => void> = [];
 
@@ -82,21 +85,35 @@ export class SessionPool {
 
   stats(): PoolStats {
     const open = this.#closed ? this.#busy : this.#open;
-    return { open, max: this.#max, busy: this.#busy, peakBusy: this.#peak, reopened: this.#reopened };
+    return {
+      open,
+      max: this.#max,
+      busy: this.#busy,
+      peakBusy: this.#peak,
+      reopened: this.#reopened,
+      relogins: this.#relogins,
+    };
   }
 
-  /** Runs `fn` on a session of its own; a dropped session is re-opened and `fn` retried once. */
-  async run<T>(fn: (session: Handle) => Promise<T> | T): Promise<T> {
+  /**
+   * Runs `fn` on a session of its own; a dropped session is re-opened and `fn` retried once.
+   * `verifyLogin` first checks that the session is in a user state and logs in again if not: a
+   * search (C_FindObjects) on a session that lost its login does not fail, it silently leaves the
+   * private objects out (v2.40 §4.4), which must never read as "the key is not there".
+   */
+  async run<T>(fn: (session: Handle) => Promise<T> | T, options: { verifyLogin?: boolean } = {}): Promise<T> {
     const slot = await this.#acquire();
     this.#busy++;
     this.#peak = Math.max(this.#peak, this.#busy);
     try {
-      try {
-        return await fn(slot.handle);
-      } catch (error) {
-        if (!isDroppedSession(error) || this.#closed) throw error;
-        this.#reopen(slot, error);
-        return await fn(slot.handle);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          if (options.verifyLogin) this.#ensureLoggedIn(slot.handle);
+          return await fn(slot.handle);
+        } catch (error) {
+          if (attempt > 0 || !isDroppedSession(error) || this.#closed) throw error;
+          this.#reopen(slot, error);
+        }
       }
     } finally {
       this.#busy--;
@@ -128,7 +145,12 @@ export class SessionPool {
       this.#open++;
       try {
         const handle = this.#openSession();
-        this.#ensureLoggedIn(handle);
+        try {
+          this.#ensureLoggedIn(handle);
+        } catch (e) {
+          this.#closeQuietly(handle);
+          throw e;
+        }
         return { handle };
       } catch (e) {
         this.#open--;
@@ -176,11 +198,18 @@ export class SessionPool {
     }
   }
 
+  /** Logs in again when `session` lost the login (see `run`'s verifyLogin). */
+  verifyLogin(session: Handle): void {
+    this.#ensureLoggedIn(session);
+  }
+
   /** A new session shares the application's login; log in only when the token says we are out. */
   #ensureLoggedIn(session: Handle): void {
     const state = this.#mod.p11.C_GetSessionInfo(session).state;
     // CKS_RO_USER_FUNCTIONS = 1, CKS_RW_USER_FUNCTIONS = 3 (v2.40 §5.6, table 9).
-    if (state !== 1 && state !== 3) this.#login(session);
+    if (state === 1 || state === 3) return;
+    this.#login(session);
+    this.#relogins++;
   }
 
   #reopen(slot: Slot, cause: unknown): void {

@@ -158,7 +158,13 @@ describe.skipIf(!softHsmAvailable)('PKCS#11 token on SoftHSM2', () => {
         derive: false,
         id: objectId('ES256', key.label).toString(),
       });
-      expect(seen.public).toEqual({ token: true, verify: true, encrypt: false, wrap: false, id: `jwkit:ES256:${key.label}` });
+      expect(seen.public).toEqual({
+        token: true,
+        verify: true,
+        encrypt: false,
+        wrap: false,
+        id: `jwkit:ES256:${key.label}`,
+      });
     } finally {
       p11.C_CloseSession(session);
     }
