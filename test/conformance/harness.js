@@ -75,6 +75,8 @@ export async function rejects(promiseOrFn, code, what) {
   );
 }
 
+const CASE_TIMEOUT_MS = 30_000;
+
 /**
  * A list of named cases run one after another (each isolated: one failing case never stops the
  * next). `run` answers { case name: "pass" | "fail: <error>" } plus timings.
@@ -92,8 +94,16 @@ export function createHarness() {
       for (const { name, fn } of cases) {
         if (options.only && !options.only.test(name)) continue;
         const start = Date.now();
+        let timer;
         try {
-          const note = await fn();
+          // A case that never settles (a fetch nobody answers) fails alone instead of hanging the run.
+          const limit = new Promise((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`no result within ${CASE_TIMEOUT_MS} ms`)),
+              CASE_TIMEOUT_MS,
+            );
+          });
+          const note = await Promise.race([fn(), limit]);
           results[name] = typeof note === 'string' ? `pass (${note})` : 'pass';
         } catch (err) {
           const code = err?.code
@@ -103,6 +113,7 @@ export function createHarness() {
               : '';
           results[name] = `fail: ${code}${err?.message ?? String(err)}`.replace(/\s+/g, ' ').slice(0, 600);
         }
+        clearTimeout(timer);
         ms[name] = Date.now() - start;
       }
       return { results, ms };

@@ -60,7 +60,9 @@ export function detectRuntime() {
   if (g.Deno !== undefined) return { family: 'deno', version: g.Deno.version.deno };
   if (g.navigator?.userAgent === 'Cloudflare-Workers') return { family: 'workerd', version: '' };
   if (g.process?.versions?.node !== undefined) return { family: 'node', version: g.process.versions.node };
-  return { family: 'browser', version: g.navigator?.userAgent ?? '' };
+  const ua = g.navigator?.userAgent ?? '';
+  const chrome = /(?:HeadlessChrome|Chrome)\/([\d.]+)/.exec(ua);
+  return { family: 'browser', version: chrome ? `Chromium ${chrome[1]}` : ua };
 }
 
 const RUNTIME = detectRuntime();

@@ -12,6 +12,8 @@
  *   /usr/bin/chromium headless through playwright-core.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { bundle, type Project } from './project.js';
@@ -119,7 +121,16 @@ export async function runWorkerd(
     const res = await mf.dispatchFetch(`http://conformance.test/?${query}`);
     const text = await res.text();
     if (res.status !== 200) throw new Error(`workerd answered ${res.status}: ${text.slice(0, 2000)}`);
-    return JSON.parse(text) as SuiteResult;
+    const result = JSON.parse(text) as SuiteResult;
+    // A worker cannot see its runtime's version; the workerd package miniflare installed says it.
+    const workerd = join(
+      miniflareModule.slice(0, miniflareModule.lastIndexOf('node_modules')),
+      'node_modules',
+      'workerd',
+      'package.json',
+    );
+    result.runtime.version = `workerd ${JSON.parse(readFileSync(workerd, 'utf8')).version}`;
+    return result;
   } finally {
     await mf.dispose();
   }
@@ -158,6 +169,8 @@ export async function runChromium(
     );
     const parsed = JSON.parse(text) as SuiteResult & { error?: string };
     if (parsed.error) throw new Error(`the page failed: ${parsed.error} ${errors.join('; ')}`);
+    // The user agent string is frozen at x.0.0.0 (UA reduction); the browser knows its build.
+    parsed.runtime.version = `Chromium ${browser.version()}`;
     return parsed;
   } finally {
     await browser.close();
