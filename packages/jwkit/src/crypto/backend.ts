@@ -1,7 +1,9 @@
 /**
- * The crypto backend interface (DESIGN principle 5). Two implementations: `node.ts` on
- * `node:crypto` KeyObjects (synchronous, fast) and `web.ts` on WebCrypto plus @noble/curves for
- * what browsers lack (secp256k1, Ed448, X448). The same test suite runs against both.
+ * The crypto backend interface (DESIGN principle 5). Implementations: `node.ts` on `node:crypto`
+ * KeyObjects (synchronous, fast), `web.ts` on WebCrypto plus @noble/curves for what browsers lack
+ * (secp256k1, Ed448, X448), `noble.ts` on @noble/curves alone (synchronous), and `routed.ts`,
+ * which sends each key kind to the backend that has it and is fastest on the runtime (issue 12).
+ * The same test suite runs against each.
  */
 
 import type { JWK, OctJWK, PrivateJWK } from '../jwk/model.js';
@@ -16,7 +18,8 @@ export interface KeyHandle {
   readonly backend: BackendName;
 }
 
-export type BackendName = 'node' | 'webcrypto';
+/** A backend's name; a key handle records the one that imported it (never `routed`). */
+export type BackendName = 'node' | 'webcrypto' | 'noble' | 'routed';
 
 export interface GenerateSpec {
   kty: Kty;
@@ -51,6 +54,12 @@ export interface CryptoBackend {
    * (HMAC hashes the string directly, saving a buffer per token). Optional (speed, issue 15).
    */
   verifyAsciiSync?(key: KeyHandle, ascii: string, signature: Uint8Array): boolean;
+  /**
+   * `verifyAsciiSync` with the signature as the JWS's base64url text: true only when the text is
+   * the canonical unpadded base64url (RFC 7515 §2) of a valid signature. Lets HMAC compare text
+   * and skip decoding the tag. Optional (speed, issue 15).
+   */
+  verifyTextSync?(key: KeyHandle, ascii: string, signatureB64: string): boolean;
   /** A new private JWK (or oct key) with only key material and `kty`/`crv` set. */
   generate(spec: GenerateSpec): Promise<PrivateJWK | OctJWK>;
   digest(hash: HashName | 'SHA-1', data: Uint8Array): Promise<Uint8Array>;

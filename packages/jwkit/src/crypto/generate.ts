@@ -4,7 +4,7 @@
  * defaults to its RFC 7638 SHA-256 thumbprint.
  */
 
-import { JWKitError } from '../errors/index.js';
+import { JWKitError, UnsupportedError } from '../errors/index.js';
 import type { OctJWK, PrivateJWK } from '../jwk/model.js';
 import { canonicalOrder } from '../jwk/model.js';
 import { thumbprint } from '../jwk/thumbprint.js';
@@ -23,6 +23,7 @@ import {
 } from '../registry.js';
 import { getBackend } from './active.js';
 import type { CryptoBackend } from './backend.js';
+import { runtimeName } from './runtime.js';
 
 export interface GenerateOptions {
   /** The algorithm the key is for; picks kty and curve when those are omitted. Default: from kty/crv (see below). */
@@ -142,9 +143,20 @@ export async function generateJWK(options: GenerateOptions = {}): Promise<Privat
     fail('"kid" must be a non-empty string, or false for no kid');
   }
   const backend = options.backend ?? getBackend();
-  const material = await backend.generate(
-    kty === 'AKP' ? { kty, alg: info.alg } : crv === undefined ? { kty, bits: size } : { kty, crv },
-  );
+  let material: PrivateJWK | OctJWK;
+  try {
+    material = await backend.generate(
+      kty === 'AKP' ? { kty, alg: info.alg } : crv === undefined ? { kty, bits: size } : { kty, crv },
+    );
+  } catch (cause) {
+    if (cause instanceof JWKitError) throw cause;
+    // A platform error (Bun's node:crypto: ERR_OSSL_* for secp256k1) is a missing feature of
+    // this runtime, not a bad request: a coded error naming the key and the runtime.
+    throw new UnsupportedError(
+      `cannot generate a ${kty}${crv === undefined ? '' : ` ${crv}`} key for ${info.alg} on ${runtimeName()} with the ${backend.name} backend: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
+  }
   const jwk: Record<string, unknown> = { ...material, alg: info.alg };
   if (options.use !== undefined) jwk.use = options.use;
   if (options.keyOps !== undefined) jwk.key_ops = [...options.keyOps];

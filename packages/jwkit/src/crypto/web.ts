@@ -5,18 +5,24 @@
  * no native support. Imports nothing from `node:`.
  */
 
-import { ed448, x448 } from '@noble/curves/ed448.js';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { decode, encode } from '../encoding/base64url.js';
-import { bytesToBigInt } from '../encoding/bytes.js';
 import { ConversionError, JWKitError, UnsupportedError } from '../errors/index.js';
 import { type KeyMaterial, keyMaterial } from '../jwk/material.js';
 import type { JWK, OctJWK, PrivateJWK } from '../jwk/model.js';
 import { canonicalOrder } from '../jwk/model.js';
-import type { AlgorithmInfo, CurveInfo, HashName } from '../registry.js';
+import type { AlgorithmInfo, HashName } from '../registry.js';
 import type { CryptoBackend, GenerateSpec, KeyHandle, KeyUsage } from './backend.js';
 import { mlDsaAlgOf, webMlDsaGenerate, webMlDsaKey } from './ml-dsa.js';
+import {
+  ecdsaSignatureInRange,
+  edwardsOp,
+  fixedLength,
+  nobleGenerateCurve,
+  type SyncSigner,
+  type SyncVerifier,
+  secp256k1Op,
+} from './noble.js';
+import { probePublicKey } from './probe.js';
 import { akpAlgorithmFor, curveFor, generateBits, signatureAlgorithmFor } from './spec.js';
 
 type Signer = (data: Uint8Array) => Promise<Uint8Array>;
@@ -50,16 +56,6 @@ function subtle(): SubtleCrypto {
 
 const HASH_BYTES: Record<HashName, number> = { 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
 
-/** ECDSA group orders (SEC 2 v2 §2.4.1, §2.4.2, §2.5.1, §2.6.1), for the r/s range check. */
-const EC_ORDER: Record<string, bigint> = Object.assign(Object.create(null), {
-  'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
-  'P-384':
-    0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
-  'P-521':
-    0x1fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
-  secp256k1: 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n,
-});
-
 // WebCrypto and noble want ArrayBuffer-backed views; TS 5.9's BufferSource excludes
 // SharedArrayBuffer-backed Uint8Arrays, which callers never pass here.
 const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuffer>;
@@ -79,11 +75,16 @@ async function importKey(
     // RFC 9964: WebCrypto's ML-DSA where the runtime has it, else @noble/post-quantum, imported
     // dynamically there so that bundles without ML-DSA keys never load it (crypto/ml-dsa.ts).
     const { cryptoKey, op } = await webMlDsaKey(jwk, info, usage, { native: nativeMlDsa });
-    return new WebKeyHandle(info.alg, usage, cryptoKey, op);
+    if (usage === 'sign') return new WebKeyHandle(info.alg, usage, cryptoKey, op);
+    const verify = op as Verifier;
+    return new WebKeyHandle(info.alg, usage, cryptoKey, (data: Uint8Array, sig: Uint8Array) =>
+      verify(data, sig).catch(no),
+    );
   }
   const material = keyMaterial(jwk, usage === 'sign');
   try {
-    if (info.family === 'ECDSA' && material.crv === 'secp256k1') return secp256k1Key(info, usage, material);
+    if (info.family === 'ECDSA' && material.crv === 'secp256k1')
+      return nobleHandle(info, usage, secp256k1Op(usage, material));
     if (info.family === 'EdDSA') return await edwardsKey(native, info, usage, material);
     return await subtleKey(info, usage, material);
   } catch (cause) {
@@ -113,6 +114,13 @@ function subtleAlgorithm(
   }
 }
 
+// One settled `false` for every early "no", and one rejection handler: the verify path allocates
+// nothing per token beyond WebCrypto's own promise and the one `.then` that maps a rejection to
+// "no" (issue 12: the per-token cost is what shows where the primitive is fast).
+const FALSE: Promise<boolean> = Promise.resolve(false);
+const TRUE: Promise<boolean> = Promise.resolve(true);
+const no = (): boolean => false;
+
 async function subtleKey(info: AlgorithmInfo, usage: KeyUsage, material: KeyMaterial): Promise<WebKeyHandle> {
   const s = subtle();
   const params = subtleAlgorithm(info, material.crv);
@@ -121,84 +129,53 @@ async function subtleKey(info: AlgorithmInfo, usage: KeyUsage, material: KeyMate
       ? await s.importKey('raw', buf(decode(material.k ?? '')), params, false, [usage])
       : await s.importKey('jwk', material as JsonWebKey, params, false, [usage]);
   const hash = info.hash!;
-  let op: Signer | Verifier;
+  // The algorithm parameters are made once per key, not per call.
+  const p: Algorithm | EcdsaParams | RsaPssParams =
+    info.family === 'ECDSA'
+      ? { name: 'ECDSA', hash }
+      : info.family === 'RSA-PSS'
+        ? // MGF1 with the same hash and a salt as long as the hash (RFC 7518 §3.5).
+          { name: 'RSA-PSS', saltLength: HASH_BYTES[hash] }
+        : { name: info.family };
+  if (usage === 'sign') {
+    return new WebKeyHandle(info.alg, usage, key, (data: Uint8Array) =>
+      s.sign(p, key, buf(data)).then((sig) => new Uint8Array(sig)),
+    );
+  }
+  let op: Verifier;
   switch (info.family) {
     case 'HMAC': {
       const length = HASH_BYTES[hash];
-      op =
-        usage === 'sign'
-          ? async (data: Uint8Array) => new Uint8Array(await s.sign('HMAC', key, buf(data)))
-          : // Full-length tags only (RFC 7518 §3.2); WebCrypto's HMAC verify compares in constant time.
-            async (data: Uint8Array, sig: Uint8Array) =>
-              sig.length === length && s.verify('HMAC', key, buf(sig), buf(data));
+      // Full-length tags only (RFC 7518 §3.2); WebCrypto's HMAC verify compares in constant time.
+      op = (data, sig) => (sig.length === length ? s.verify(p, key, buf(sig), buf(data)).catch(no) : FALSE);
       break;
     }
     case 'ECDSA': {
       const curve = curveFor('EC', material.crv);
-      const p = { name: 'ECDSA', hash };
-      op =
-        usage === 'sign'
-          ? async (data: Uint8Array) => new Uint8Array(await s.sign(p, key, buf(data)))
-          : async (data: Uint8Array, sig: Uint8Array) =>
-              ecdsaSignatureInRange(curve, sig) && s.verify(p, key, buf(sig), buf(data)).catch(() => false);
+      op = (data, sig) =>
+        ecdsaSignatureInRange(curve, sig) ? s.verify(p, key, buf(sig), buf(data)).catch(no) : FALSE;
       break;
     }
-    default: {
-      // RSA-PSS: MGF1 with the same hash and a salt as long as the hash (RFC 7518 §3.5).
-      const p =
-        info.family === 'RSA-PSS' ? { name: 'RSA-PSS', saltLength: HASH_BYTES[hash] } : { name: info.family };
-      op =
-        usage === 'sign'
-          ? async (data: Uint8Array) => new Uint8Array(await s.sign(p, key, buf(data)))
-          : async (data: Uint8Array, sig: Uint8Array) =>
-              s.verify(p, key, buf(sig), buf(data)).catch(() => false);
-    }
+    default:
+      op = (data, sig) => s.verify(p, key, buf(sig), buf(data)).catch(no);
   }
   return new WebKeyHandle(info.alg, usage, key, op);
 }
 
-/**
- * RFC 7518 §3.4: an ECDSA JWS signature is exactly R || S, each `size` octets, and a valid
- * signature has 1 <= r, s < n. Checked here rather than trusted to the engine, so the verdict
- * does not depend on which browser runs the code (CVE-2022-21449 accepted r = s = 0).
- */
-function ecdsaSignatureInRange(curve: CurveInfo, sig: Uint8Array): boolean {
-  if (sig.length !== 2 * curve.size) return false;
-  const n = EC_ORDER[curve.crv]!;
-  const r = bytesToBigInt(sig.subarray(0, curve.size));
-  const s = bytesToBigInt(sig.subarray(curve.size));
-  return r > 0n && r < n && s > 0n && s < n;
-}
-
-function secp256k1Key(info: AlgorithmInfo, usage: KeyUsage, material: KeyMaterial): WebKeyHandle {
-  const curve = curveFor('EC', 'secp256k1');
-  const x = fixedLength(material.x, curve.size, 'x');
-  const y = fixedLength(material.y, curve.size, 'y');
-  const publicKey = new Uint8Array(1 + 2 * curve.size);
-  publicKey[0] = 4;
-  publicKey.set(x, 1);
-  publicKey.set(y, 1 + curve.size);
-  // Throws for a point that is not on the curve (the invalid-curve attack).
-  secp256k1.Point.fromBytes(publicKey).assertValidity();
-  let op: Signer | Verifier;
+/** A WebCrypto-shaped operation over a synchronous @noble/curves one (crypto/noble.ts). */
+function nobleHandle(info: AlgorithmInfo, usage: KeyUsage, op: SyncSigner | SyncVerifier): WebKeyHandle {
   if (usage === 'sign') {
-    const d = fixedLength(material.d, curve.privateSize, 'd');
-    if (!secp256k1.utils.isValidSecretKey(d))
-      throw new ConversionError('ERR_KEY_IMPORT', 'secp256k1 "d" is not a valid private scalar');
-    // RFC 6979 deterministic k; SHA-256 prehash as ES256K requires (RFC 8812 §3.2).
-    op = async (data: Uint8Array) => secp256k1.sign(data, d, { prehash: true, format: 'compact' });
-  } else {
-    op = async (data: Uint8Array, sig: Uint8Array) => {
-      if (!ecdsaSignatureInRange(curve, sig)) return false;
-      try {
-        // JWS does not require low-S (RFC 8812 §3.2 follows RFC 7518 §3.4), as OpenSSL.
-        return secp256k1.verify(sig, data, publicKey, { prehash: true, lowS: false, format: 'compact' });
-      } catch {
-        return false;
-      }
-    };
+    const sign = op as SyncSigner;
+    return new WebKeyHandle(info.alg, usage, undefined, async (data: Uint8Array) => sign(data));
   }
-  return new WebKeyHandle(info.alg, usage, undefined, op);
+  const verify = op as SyncVerifier;
+  return new WebKeyHandle(info.alg, usage, undefined, (data: Uint8Array, sig: Uint8Array) => {
+    try {
+      return verify(data, sig) ? TRUE : FALSE;
+    } catch {
+      return FALSE;
+    }
+  });
 }
 
 /** Native Ed25519 / X25519 support, probed once per backend: older browsers lack it. */
@@ -227,46 +204,20 @@ async function edwardsKey(
   material: KeyMaterial,
 ): Promise<WebKeyHandle> {
   const curve = curveFor('OKP', material.crv);
-  const x = fixedLength(material.x, curve.size, 'x');
-  const signatureLength = 2 * curve.size;
   if (curve.crv === 'Ed25519' && (await native('Ed25519'))) {
+    fixedLength(material.x, curve.size, 'x');
+    const signatureLength = 2 * curve.size;
     const s = subtle();
     const key = await s.importKey('jwk', material as JsonWebKey, { name: 'Ed25519' }, false, [usage]);
+    const p = { name: 'Ed25519' };
     const op =
       usage === 'sign'
-        ? async (data: Uint8Array) => new Uint8Array(await s.sign('Ed25519', key, buf(data)))
-        : async (data: Uint8Array, sig: Uint8Array) =>
-            sig.length === signatureLength &&
-            s.verify('Ed25519', key, buf(sig), buf(data)).catch(() => false);
+        ? (data: Uint8Array) => s.sign(p, key, buf(data)).then((sig) => new Uint8Array(sig))
+        : (data: Uint8Array, sig: Uint8Array) =>
+            sig.length === signatureLength ? s.verify(p, key, buf(sig), buf(data)).catch(no) : FALSE;
     return new WebKeyHandle(info.alg, usage, key, op);
   }
-  const scheme = curve.crv === 'Ed448' ? ed448 : ed25519;
-  // RFC 8032 §5.1.7 / §5.2.7 strict decoding (not ZIP-215): non-canonical encodings are invalid.
-  if (!scheme.utils.isValidPublicKey(x, false))
-    throw new ConversionError('ERR_KEY_IMPORT', `${curve.crv} "x" is not a valid public key`);
-  let op: Signer | Verifier;
-  if (usage === 'sign') {
-    const d = fixedLength(material.d, curve.privateSize, 'd');
-    op = async (data: Uint8Array) => scheme.sign(data, d);
-  } else {
-    op = async (data: Uint8Array, sig: Uint8Array) => {
-      if (sig.length !== signatureLength) return false;
-      try {
-        return scheme.verify(sig, data, x, { zip215: false });
-      } catch {
-        return false;
-      }
-    };
-  }
-  return new WebKeyHandle(info.alg, usage, undefined, op);
-}
-
-function fixedLength(value: string | undefined, size: number, member: string): Uint8Array {
-  const bytes = decode(value ?? '');
-  if (bytes.length !== size) {
-    throw new ConversionError('ERR_KEY_IMPORT', `"${member}" must be ${size} octets, not ${bytes.length}`);
-  }
-  return bytes;
+  return nobleHandle(info, usage, edwardsOp(curve.crv, usage, material));
 }
 
 function handleOf(key: KeyHandle, usage: KeyUsage): WebKeyHandle {
@@ -303,17 +254,7 @@ async function generate(
       );
     case 'EC': {
       const curve = curveFor('EC', spec.crv);
-      if (curve.crv === 'secp256k1') {
-        const secretKey = secp256k1.utils.randomSecretKey();
-        const publicKey = secp256k1.getPublicKey(secretKey, false); // 04 || x || y
-        return {
-          kty: 'EC',
-          crv: curve.crv,
-          x: encode(publicKey.subarray(1, 1 + curve.size)),
-          y: encode(publicKey.subarray(1 + curve.size)),
-          d: encode(secretKey),
-        };
-      }
+      if (curve.crv === 'secp256k1') return nobleGenerateCurve('EC', curve.crv);
       return exported(
         await subtle().generateKey({ name: 'ECDSA', namedCurve: curve.crv }, true, ['sign', 'verify']),
       );
@@ -326,9 +267,7 @@ async function generate(
           await subtle().generateKey({ name: curve.crv }, true, usages as globalThis.KeyUsage[]),
         );
       }
-      const scheme = { Ed25519: ed25519, Ed448: ed448, X25519: x25519, X448: x448 }[curve.crv]!;
-      const { secretKey, publicKey } = scheme.keygen();
-      return { kty: 'OKP', crv: curve.crv, x: encode(publicKey), d: encode(secretKey) };
+      return nobleGenerateCurve('OKP', curve.crv);
     }
     case 'AKP':
       return webMlDsaGenerate(mlDsaAlgOf(akpAlgorithmFor(spec)), { native: nativeMlDsa });
@@ -342,6 +281,37 @@ async function exported(pair: CryptoKeyPair | CryptoKey): Promise<PrivateJWK> {
   const privateKey = 'privateKey' in pair ? pair.privateKey : pair;
   const jwk = (await subtle().exportKey('jwk', privateKey)) as JWK;
   return canonicalOrder(keyMaterial(jwk, true)) as unknown as PrivateJWK;
+}
+
+const webAnswers = new Map<string, Promise<boolean>>();
+
+/**
+ * What the WebCrypto backend can do here (routed.ts), probed once per kind: NIST curves when
+ * crypto.subtle imports the curve's base point (probe.ts); everything else always, because
+ * @noble/curves and @noble/post-quantum stand in where WebCrypto lacks a curve or ML-DSA.
+ */
+export function webHas(kind: string): Promise<boolean> {
+  let has = webAnswers.get(kind);
+  if (has === undefined) {
+    const [kty, crv] = kind.split(':') as [string, string | undefined];
+    const jwk =
+      kty === 'EC' && crv !== undefined && crv !== 'secp256k1' ? probePublicKey(kty, crv) : undefined;
+    has =
+      jwk === undefined
+        ? Promise.resolve(true)
+        : Promise.resolve()
+            .then(() =>
+              subtle().importKey('jwk', jwk as JsonWebKey, { name: 'ECDSA', namedCurve: crv! }, false, [
+                'verify',
+              ]),
+            )
+            .then(
+              () => true,
+              () => false,
+            );
+    webAnswers.set(kind, has);
+  }
+  return has;
 }
 
 export interface WebBackendOptions {
@@ -365,13 +335,19 @@ export function createWebBackend(options: WebBackendOptions = {}): CryptoBackend
     name: 'webcrypto',
     importKey: (jwk, alg, usage) => importKey(native, nativeMlDsa, jwk, alg, usage),
     sign: async (key, data) => (handleOf(key, 'sign').op as Signer)(data),
-    verify: async (key, data, signature) => {
-      const verify = handleOf(key, 'verify').op as Verifier;
+    verify: (key, data, signature) => {
+      // Not async: the operation's own promise is the answer (one fewer per token). Every
+      // operation maps a rejection to false; a synchronous throw is a "no" too (RFC 7515 §5.2).
+      let verify: Verifier;
       try {
-        return await verify(data, signature);
+        verify = handleOf(key, 'verify').op as Verifier;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      try {
+        return verify(data, signature);
       } catch {
-        // A malformed signature is a "no", never an exception (RFC 7515 §5.2 step 8).
-        return false;
+        return FALSE;
       }
     },
     generate: (spec) => generate(native, nativeMlDsa, spec),

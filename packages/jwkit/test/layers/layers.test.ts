@@ -29,7 +29,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // What applications use: sets, JWT, remote sets.
   ['set/', 'jwt/', 'remote/'],
   // Entry points.
-  ['index.ts', 'index.node.ts', 'internal.ts'],
+  ['index.ts', 'index.node.ts', 'index.deno.ts', 'node-exports.ts', 'internal.ts'],
 ];
 
 function layerOf(file: string): number {
