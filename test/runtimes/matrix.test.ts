@@ -94,14 +94,14 @@ function matrixText(): string {
   const names = [...outcomes.keys()];
   const reference = [...outcomes.values()].find((o) => o.ok);
   const caseCount = reference?.ok ? Object.keys(reference.result.results).length : 0;
-  const lines = ['runtime   version                pass  fail  s'];
+  const lines = [`${'runtime'.padEnd(9)} ${'version'.padEnd(26)} pass  fail  s`];
   for (const name of names) {
     const o = outcomes.get(name)!;
-    const version = o.ok ? o.result.runtime.version.slice(0, 22) : '-';
+    const version = o.ok ? o.result.runtime.version.slice(0, 26) : '-';
     const fail = failures(o).length;
     const pass = o.ok ? Object.values(o.result.results).filter((v) => v.startsWith('pass')).length : 0;
     lines.push(
-      `${name.padEnd(9)} ${version.padEnd(22)} ${String(pass).padStart(4)}  ${String(fail).padStart(4)}  ${o.seconds.toFixed(1)}`,
+      `${name.padEnd(9)} ${version.padEnd(26)} ${String(pass).padStart(4)}  ${String(fail).padStart(4)}  ${o.seconds.toFixed(1)}`,
     );
   }
   lines.push(`(${caseCount} cases per runtime)`);
