@@ -12,6 +12,8 @@ import {
   certificateToJWK,
   derToJWK,
   generateJWK,
+  getBackend,
+  importKey,
   JWKSet,
   jwkToDER,
   jwkToPEM,
@@ -450,5 +452,25 @@ export async function runSuite({ baseURL, only } = {}) {
   if (baseURL) defineRemoteCases(h, baseURL.replace(/\/$/, ''));
   const start = Date.now();
   const { results, ms } = await h.run({ only });
-  return { runtime: RUNTIME, results, ms, totalMs: Date.now() - start };
+  const totalMs = Date.now() - start;
+  return {
+    runtime: { ...RUNTIME, backend: getBackend().name },
+    results,
+    ms,
+    totalMs,
+    backends: await backends(),
+  };
+}
+
+/** Which backend verifies each algorithm here (informative: the per-algorithm routing of issue 12). */
+async function backends() {
+  const out = {};
+  for (const k of KA.keys.filter(isSig)) {
+    try {
+      out[k.id] = (await importKey(k.publicJwk ?? k.jwk, k.alg, 'verify')).backend;
+    } catch (err) {
+      out[k.id] = `error ${err?.code ?? err?.name}`;
+    }
+  }
+  return out;
 }

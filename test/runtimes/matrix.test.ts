@@ -107,6 +107,14 @@ function matrixText(): string {
   lines.push(`(${caseCount} cases per runtime)`);
   for (const name of names) {
     const o = outcomes.get(name)!;
+    if (!o.ok || !o.result.backends) continue;
+    const by = new Map<string, string[]>();
+    for (const [id, b] of Object.entries(o.result.backends)) by.set(b, [...(by.get(b) ?? []), id]);
+    const parts = [...by].map(([b, ids]) => `${b}: ${ids.join(' ')}`);
+    lines.push(`backends ${name} (${o.result.runtime.backend ?? '?'}) | ${parts.join(' | ')}`);
+  }
+  for (const name of names) {
+    const o = outcomes.get(name)!;
     for (const [c, why] of failures(o)) lines.push(`FAIL ${name} | ${c} | ${why}`);
     if (o.ok)
       for (const [c, v] of Object.entries(o.result.results))

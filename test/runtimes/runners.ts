@@ -19,7 +19,9 @@ import { chromium } from 'playwright-core';
 import { bundle, type Project } from './project.js';
 
 export interface SuiteResult {
-  runtime: { family: string; version: string };
+  runtime: { family: string; version: string; backend?: string };
+  /** Which backend verifies each algorithm configuration there. */
+  backends?: Record<string, string>;
   results: Record<string, string>;
   ms: Record<string, number>;
   totalMs: number;
