@@ -172,6 +172,7 @@ export const ERROR_CODES = codes({
   ERR_PKCS11_MODULE: { class: 'TokenError', status: 500, docs: 'guides/hsm.md#error-codes' },
   ERR_PKCS11_NOT_EXPORTABLE: { class: 'KeyLifecycleError', status: 409, docs: 'guides/hsm.md#error-codes' },
   ERR_PKCS11_PIN: { class: 'TokenError', status: 500, docs: 'guides/hsm.md#error-codes' },
+  ERR_PKCS11_SESSIONS: { class: 'TokenError', status: 500, docs: 'guides/hsm.md#error-codes' },
   ERR_PKCS11_REQUIRED: { class: 'ServerConfigError', status: 500, docs: 'guides/hsm.md#error-codes' },
   ERR_PKCS11_TOKEN: { class: 'TokenError', status: 500, docs: 'guides/hsm.md#error-codes' },
   ERR_PKCS11_URI: { class: 'TokenError', status: 500, docs: 'guides/hsm.md#error-codes' },

@@ -11,7 +11,6 @@
  * ```
  */
 
-import { availableParallelism } from 'node:os';
 import type { PublicJWK } from 'jwkit';
 import { TokenError } from './errors.js';
 import { deviceError, isHandleInvalid, KeyOps, objectId, PENDING_PREFIX } from './keys.js';
@@ -68,9 +67,15 @@ export interface Pkcs11Token {
 }
 
 export interface OpenTokenOptions {
-  /** Most sessions to open (default: the CPU count, at least 2, within the token's limit). */
+  /**
+   * Most sessions to open (default 4, within the token's limit). pkcs11js runs C_Sign on libuv's
+   * thread pool (UV_THREADPOOL_SIZE, 4 threads by default), so more sessions than pool threads
+   * add no parallelism unless the pool is enlarged too.
+   */
   readonly maxSessions?: number;
 }
+
+const DEFAULT_SESSIONS = 4;
 
 // CK_MECHANISM_INFO flags (PKCS#11 v2.40 §5.2, table 34).
 const CKF_SIGN = 0x800;
@@ -82,11 +87,16 @@ export async function openToken(
   options: OpenTokenOptions = {},
 ): Promise<Pkcs11Token> {
   const parsed = typeof uri === 'string' ? parsePkcs11Uri(uri) : uri;
+  const wanted = options.maxSessions ?? DEFAULT_SESSIONS;
+  if (!Number.isSafeInteger(wanted) || wanted < 1)
+    throw new TokenError(
+      'ERR_PKCS11_SESSIONS',
+      `maxSessions must be a whole number of at least 1, not ${wanted}`,
+    );
   const mod = await acquireModule(parsed.modulePath);
   try {
     const found = findToken(mod, parsed);
     const pin = await readPin(parsed, found);
-    const wanted = options.maxSessions ?? Math.max(2, availableParallelism());
     // Keep one session of the token's limit for other applications (and pkcs11-tool).
     const max =
       found.maxSessions === undefined ? wanted : Math.min(wanted, Math.max(1, found.maxSessions - 1));

@@ -130,6 +130,13 @@ describe.skipIf(!softHsmAvailable)('openToken on SoftHSM2', () => {
     });
   });
 
+  it('refuses a session count that is not a whole number of at least 1', async () => {
+    for (const maxSessions of [0, -1, 1.5, Number.NaN])
+      await expect(openToken(uri('token=jwkit'), { maxSessions })).rejects.toMatchObject({
+        code: 'ERR_PKCS11_SESSIONS',
+      });
+  });
+
   it('a URI without a PIN is ERR_PKCS11_PIN asking for pin-source', async () => {
     const e = await codeOf(openToken(`pkcs11:token=jwkit?module-path=${hsm.module}`));
     expect(e).toMatchObject({

@@ -82,6 +82,16 @@ describe.skipIf(!softHsmAvailable)('PKCS#11 token on SoftHSM2', () => {
     });
   }
 
+  it('refuses to generate or sign for an alg without a token mechanism, naming why', async () => {
+    await expect(token.generate('HS256')).rejects.toMatchObject({
+      code: 'ERR_PKCS11_MECHANISM',
+      message: expect.stringContaining('cannot do HS256'),
+    });
+    await expect(token.sign('any', 'Ed448', new Uint8Array([1]))).rejects.toMatchObject({
+      code: 'ERR_PKCS11_MECHANISM',
+    });
+  });
+
   it('ES512 signatures are r‖s of 66 octets each (RFC 7518 §3.4)', async () => {
     const key = await token.generate('ES512');
     const sig = await token.sign(key.label, 'ES512', new Uint8Array([1, 2, 3]));
