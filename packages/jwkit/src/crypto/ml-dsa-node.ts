@@ -102,13 +102,25 @@ function requireNoble(): typeof import('@noble/post-quantum/ml-dsa.js') {
 }
 
 /**
+ * `JWKIT_MLDSA=noble`. Deno without --allow-env throws NotCapable for any environment read
+ * (issue 12: the deno entry also uses this engine for synchronous validation): that is "unset".
+ */
+function envSaysNoble(): boolean {
+  try {
+    return globalThis.process?.env?.JWKIT_MLDSA === 'noble';
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The engine the node:crypto backend uses, chosen on first call: native when node:crypto has
  * ML-DSA, else @noble/post-quantum through `require`. `JWKIT_MLDSA=noble` forces the pure-JS
  * engine (benchmarks, and tests of the fallback on a Node that has ML-DSA).
  */
 export function nodeMlDsaEngine(): MlDsaEngine {
   if (chosen === undefined) {
-    const forceNoble = globalThis.process?.env?.JWKIT_MLDSA === 'noble';
+    const forceNoble = envSaysNoble();
     chosen = !forceNoble && nodeHasMlDsa() ? nativeEngine : nobleSync();
   }
   return chosen;
