@@ -769,7 +769,9 @@ export class KeyManager {
           : row.state === 'revoked'
             ? 'revoked'
             : undefined;
-      if (reason === undefined || this.store.readOnly) continue;
+      // Only a writer that runs the schedule destroys (with --workers: the rotation leader), so
+      // a follower never destroys a key the leader made and is about to commit.
+      if (reason === undefined || this.store.readOnly || this.#options.leader?.() === false) continue;
       await this.#destroyObject(o.label, row?.alg ?? o.alg, reason);
     }
     for (const [label, k] of rows) {
