@@ -16,7 +16,7 @@ import { TokenError } from './errors.js';
 import { deviceError, isHandleInvalid, KeyOps, objectId, PENDING_PREFIX } from './keys.js';
 import { type AlgMechanism, algMechanism, mechanismName } from './mechanisms.js';
 import { acquireModule, type Handle } from './module.js';
-import { type PoolStats, SessionPool } from './session-pool.js';
+import { isDroppedSession, type PoolStats, SessionPool } from './session-pool.js';
 import { findToken, mechanismFlags, readPin } from './token.js';
 import { type Pkcs11Uri, parsePkcs11Uri } from './uri.js';
 
@@ -116,7 +116,10 @@ class Token implements Pkcs11Token {
   readonly #keys: KeyOps;
   readonly #mechanisms: Map<number, number>;
   readonly #release: () => void;
-  /** kid → private key handle (object handles stay valid while the library is initialised). */
+  /**
+   * `alg \0 kid` → private key handle (object handles stay valid while the library is
+   * initialised). Keyed by alg too: a handle found for RS256 must never sign PS256.
+   */
   readonly #handles = new Map<string, Handle>();
   #closed = false;
 
@@ -172,14 +175,14 @@ class Token implements Pkcs11Token {
     this.#open();
     const mech = this.#mechanism(alg);
     return this.#pool.run(async (s) => {
-      let handle = this.#handles.get(kid) ?? this.#findPrivate(s, kid, alg);
+      let handle = this.#handles.get(`${alg}\0${kid}`) ?? this.#findPrivate(s, kid, alg);
       try {
         return await this.#keys.sign(s, mech, handle, data);
       } catch (error) {
         if (!isHandleInvalid(error)) throw error;
         // The cached handle went stale (the object was destroyed and re-made, or the token was
         // re-inserted): look the key up again once.
-        this.#handles.delete(kid);
+        this.#handles.delete(`${alg}\0${kid}`);
         handle = this.#findPrivate(s, kid, alg);
         try {
           return await this.#keys.sign(s, mech, handle, data);
@@ -204,7 +207,7 @@ class Token implements Pkcs11Token {
           : `no private key labelled ${kid} (CKA_ID ${objectId(alg, kid).toString()}) on ${this.description}: the token is not the one the store was made with, or the key was destroyed`,
       );
     }
-    this.#handles.set(kid, mine.privateKey!);
+    this.#handles.set(`${alg}\0${kid}`, mine.privateKey!);
     return mine.privateKey!;
   }
 
@@ -220,7 +223,8 @@ class Token implements Pkcs11Token {
               const jwk = this.#keys.publicJwk(s, o.publicKey, o.alg);
               publicJwk = Object.freeze({ ...jwk, kid: o.label, alg: o.alg, use: 'sig' }) as PublicJWK;
             } catch (error) {
-              if (!(error instanceof TokenError)) throw error;
+              // An unreadable public object leaves the pair unproven: reported without a JWK.
+              if (isDroppedSession(error)) throw error;
             }
           }
           const complete =
@@ -241,7 +245,7 @@ class Token implements Pkcs11Token {
 
   async destroy(kid: string): Promise<boolean> {
     this.#open();
-    this.#handles.delete(kid);
+    for (const key of this.#handles.keys()) if (key.endsWith(`\0${kid}`)) this.#handles.delete(key);
     return this.#pool.run(
       (s) => {
         const handles = this.#keys

@@ -225,8 +225,12 @@ describe.skipIf(!softHsmAvailable)('PKCS#11 token on SoftHSM2', () => {
     });
   });
 
-  it('refuses to sign with a key under another alg than it was made for', async () => {
+  it('refuses to sign with a key under another alg than it was made for, even once it signed', async () => {
     const key = await token.generate('RS256');
+    await expect(token.sign(key.label, 'PS256', new Uint8Array([1]))).rejects.toMatchObject({
+      code: 'ERR_PKCS11_KEY_MISSING',
+    });
+    await token.sign(key.label, 'RS256', new Uint8Array([1]));
     await expect(token.sign(key.label, 'PS256', new Uint8Array([1]))).rejects.toMatchObject({
       code: 'ERR_PKCS11_KEY_MISSING',
       message: expect.stringContaining('is a RS256 key, not PS256'),
