@@ -549,8 +549,12 @@ async function phase3(bundled) {
   }
   const results = Object.fromEntries(servers.map(([name]) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    // Rotate the order, so that no server always meets the same neighbours on the machine.
-    const order = servers.map((_, i) => servers[(i + round) % servers.length]);
+    // Each jwkit run right next to its bare reference (the ratio per round compares neighbours in
+    // time); which of a pair goes first, and which pair goes first, alternate.
+    const pairs = [servers.slice(0, 2), servers.slice(2, 4)].map((p) =>
+      round % 2 === 0 ? p : [...p].reverse(),
+    );
+    const order = (round >> 1) % 2 === 0 ? pairs.flat() : [...pairs].reverse().flat();
     for (const [name, url] of order) {
       const r = await wrk(url, DURATION);
       results[name].push(r);
@@ -579,10 +583,13 @@ async function phase3(bundled) {
     ),
   );
   const ratio = (a, b) => (summary(a).rps / summary(b).rps).toFixed(2);
+  const medianRatio = (a, b) => median(results[a].map((r, i) => r.rps / results[b][i].rps)).toFixed(2);
+  const line = (label, a, b) =>
+    `\n${label}: ${ratio(a, b)}x of the medians; median of the per-round ratios ${medianRatio(a, b)}x (per round ${perRound(a, b)})`;
   console.log(
-    `\njwkit/bare, 1 process: ${ratio('jwkit serve --workers 1', 'bare node:http x1')}x (per round ${perRound('jwkit serve --workers 1', 'bare node:http x1')})` +
-      `\njwkit/bare, 2 workers: ${ratio('jwkit serve --workers 2', 'bare node:http x2 (cluster)')}x (per round ${perRound('jwkit serve --workers 2', 'bare node:http x2 (cluster)')})` +
-      `\njwkit 2 workers / 1 process: ${ratio('jwkit serve --workers 2', 'jwkit serve --workers 1')}x`,
+    line('jwkit/bare, 1 process', 'jwkit serve --workers 1', 'bare node:http x1') +
+      line('jwkit/bare, 2 workers', 'jwkit serve --workers 2', 'bare node:http x2 (cluster)') +
+      line('jwkit 2 workers / 1 process', 'jwkit serve --workers 2', 'jwkit serve --workers 1'),
   );
 }
 

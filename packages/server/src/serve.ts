@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { JWKitError } from 'jwkit';
 import { checkClusterOptions, runPrimary } from './cluster/primary.js';
 import { clusterRole } from './cluster/protocol.js';
-import { joinCluster } from './cluster/worker.js';
+import { joinCluster, serveAsWorker } from './cluster/worker.js';
 import type { ConfigValues } from './config.js';
 import { toMillis } from './duration.js';
 import { ServerConfigError } from './errors.js';
@@ -86,6 +86,9 @@ export const MIN_ADMIN_TOKEN_BYTES = 32;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$/i;
 
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
+  // --workers: in a worker process the body below runs inside cluster/worker.ts's exit guard.
+  const asWorker = serveAsWorker(options, serve);
+  if (asWorker) return asWorker;
   const logger = createLogger({
     format: options.logFormat ?? 'text',
     level: options.logLevel ?? 'info',

@@ -188,6 +188,31 @@ export async function runPrimary(
     return stopping;
   };
 
+  // Installed before the first fork: a SIGTERM during the start drains what has started.
+  if (primary.signals) {
+    let signalled = false;
+    const onStop = (signal: string) => {
+      if (signalled) {
+        logger.warn(`second ${signal}: exiting now`);
+        for (const s of slots) s.worker?.process.kill('SIGKILL');
+        process.exit(1);
+      }
+      signalled = true;
+      const deadline = primary.shutdownMs();
+      logger.info('shutting down: draining every worker', { signal, deadlineSeconds: deadline / 1000 });
+      stop(deadline).then((code) => {
+        logger.info('stopped');
+        process.exit(code);
+      });
+    };
+    process.on('SIGINT', () => onStop('SIGINT'));
+    process.on('SIGTERM', () => onStop('SIGTERM'));
+    process.on('SIGHUP', () => {
+      logger.info('SIGHUP: reloading every worker');
+      for (const slot of slots) send(slot, { jwkit: 'reload' });
+    });
+  }
+
   try {
     await fork(slots[0]!, true);
     await Promise.all(slots.slice(1).map((s) => fork(s, false)));
@@ -227,30 +252,6 @@ export async function runPrimary(
       await stop(deadlineMs);
     },
   };
-
-  if (primary.signals) {
-    let signalled = false;
-    const onStop = (signal: string) => {
-      if (signalled) {
-        logger.warn(`second ${signal}: exiting now`);
-        for (const s of slots) s.worker?.process.kill('SIGKILL');
-        process.exit(1);
-      }
-      signalled = true;
-      const deadline = primary.shutdownMs();
-      logger.info('shutting down: draining every worker', { signal, deadlineSeconds: deadline / 1000 });
-      stop(deadline).then((code) => {
-        logger.info('stopped');
-        process.exit(code);
-      });
-    };
-    process.on('SIGINT', () => onStop('SIGINT'));
-    process.on('SIGTERM', () => onStop('SIGTERM'));
-    process.on('SIGHUP', () => {
-      logger.info('SIGHUP: reloading every worker');
-      void reload();
-    });
-  }
 
   options.onListening?.(running);
   logger.info(`listening on ${at.url}`, { listener: 'public', url: at.url, workers: slots.length });

@@ -16,6 +16,7 @@
  *   (the slot number only: which of the N processes answered, for diagnostics).
  */
 
+import cluster from 'node:cluster';
 import type { Listener } from '../http/listeners.js';
 import type { Logger } from '../log.js';
 import type { RunningServer, ServeOptions } from '../serve.js';
@@ -40,6 +41,27 @@ export function tagLogger(logger: Logger, fields: Readonly<Record<string, unknow
     const write = logger[level].bind(logger);
     logger[level] = (msg, more) => write(msg, more === undefined ? fields : { ...fields, ...more });
   }
+}
+
+let guarded = false;
+
+/**
+ * In a worker, runs `serve(options)` once inside a guard and returns its promise; elsewhere (and
+ * inside the guard) undefined. The IPC channel keeps a cluster worker alive by itself: without
+ * the guard a serve() that fails (a missing store, a bad certificate) would print its error and
+ * leave the process hanging, so the primary would never see the exit. On failure the guard lets
+ * go of the channel (it is needed until then: a worker's `listen` goes through the primary).
+ */
+export function serveAsWorker(
+  options: ServeOptions,
+  serve: (options: ServeOptions) => Promise<RunningServer>,
+): Promise<RunningServer> | undefined {
+  if (guarded || !cluster.isWorker || process.env[ENV_SLOT] === undefined) return undefined;
+  guarded = true;
+  return serve(options).catch((e: unknown) => {
+    process.channel?.unref();
+    throw e;
+  });
 }
 
 export function joinCluster(options: ServeOptions, logger: Logger): ClusterWorker {

@@ -294,3 +294,47 @@ describe('jwkit serve --workers 3', () => {
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
   });
 });
+
+/** Runs the CLI to its exit (for starts that must fail). */
+function runToExit(
+  args: string[],
+  extraEnv: Record<string, string>,
+): Promise<{ code: number | null; out: string }> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('JWKIT_')) env[k] = v;
+  const p = spawn(process.execPath, [CLI, ...args], {
+    cwd: tmp.dir,
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  p.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  p.stderr!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  return new Promise((done) => p.once('exit', (code) => done({ code, out })));
+}
+
+describe('jwkit serve --workers: starts that cannot work', () => {
+  it('stops the whole start when worker 1 cannot start (no crash loop), exit 1 with ERR_WORKER_START', async () => {
+    const master = Buffer.alloc(32, 9).toString('base64');
+    const { code, out } = await runToExit(
+      ['serve', '--workers', '3', '--port', '0', '--store', `sqlite:${join(tmp.dir, 'gone', 'keys.db')}`],
+      { JWKIT_MASTER_KEY: master },
+    );
+    expect(code).toBe(1);
+    expect(out).toContain('ERR_STORE_MISSING'); // worker 1's own error
+    expect(out).toContain('ERR_WORKER_START');
+    expect(out.match(/worker forked/g)).toHaveLength(1); // nothing retried, no follower started
+    expect(existsSync(join(tmp.dir, 'gone'))).toBe(false);
+  });
+
+  it('refuses an in-memory store, which the workers cannot share', async () => {
+    const { code, out } = await runToExit(['serve', '--workers', '2', '--store', 'sqlite::memory:'], {});
+    expect(code).not.toBe(0);
+    expect(out).toContain('ERR_CONFIG');
+    expect(out).not.toContain('worker forked');
+  });
+});
