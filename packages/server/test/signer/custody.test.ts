@@ -17,7 +17,7 @@ import { openToken, type Pkcs11Token } from '../../src/pkcs11/index.js';
 import { Pkcs11Custody } from '../../src/signer/pkcs11.js';
 import { openStore } from '../../src/stores/open.js';
 import type { KeyStore } from '../../src/stores/store.js';
-import { tempDir } from '../helpers.js';
+import { FakeClock, tempDir } from '../helpers.js';
 import { type SoftHsm, softHsm, softHsmAvailable } from '../pkcs11/softhsm.js';
 
 const tmp = tempDir('jwkit-custody-');
@@ -176,6 +176,34 @@ describe.skipIf(!softHsmAvailable)('PKCS#11 custody in the key manager (SoftHSM2
     expect(again.health().ready).toBe(true);
     expect(typeof (await again.sign({}))).toBe('string');
     await again.close();
+    await store.close();
+  });
+
+  it('a retired key’s object is destroyed when the key leaves the set (expiry)', async () => {
+    const { store } = await freshStore();
+    const clock = new FakeClock(Date.now());
+    const events: ManagerEvent[] = [];
+    const m = await KeyManager.open({
+      store,
+      masterKey,
+      custody: new Pkcs11Custody(token, { tokenName: 'custody', masterKey }),
+      policies: ['ES256'],
+      clock,
+      onEvent: (e) => events.push(e),
+    });
+    const old = m.list()[0]!.kid;
+    await m.rotate('ES256');
+    const retired = m.list().find((k) => k.kid === old)!;
+    expect(retired.state).toBe('retired');
+    expect(await labels()).toContain(old); // still published: tokens it signed still verify
+    clock.t = Date.parse(retired.expires!) + 1;
+    await m.tick();
+    expect(m.list().some((k) => k.kid === old)).toBe(false);
+    expect(await labels()).not.toContain(old);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'custody', action: 'destroyed', kid: old, reason: 'removed' }),
+    );
+    await m.close();
     await store.close();
   });
 
