@@ -310,7 +310,7 @@ function badPoint(alg: string, raw: Uint8Array): TokenError {
  * CKA_EC_POINT is the DER OCTET STRING of the point (PKCS#11 v2.40 §2.3.3; v3.0 §2.3.5 for
  * Edwards keys); a few tokens return the bare point, accepted when it has the point's length.
  */
-function unwrapOctetString(v: Buffer, pointLength: number): Buffer {
+export function unwrapOctetString(v: Buffer, pointLength: number): Buffer {
   if (v.length === pointLength) return v;
   const header = pointLength < 0x80 ? [0x04, pointLength] : [0x04, 0x81, pointLength];
   if (v.length === header.length + pointLength && header.every((b, i) => v[i] === b))
