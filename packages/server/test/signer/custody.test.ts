@@ -12,7 +12,7 @@ import { JWKSet, verifyJWT } from 'jwkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MasterKey } from '../../src/crypto-at-rest.js';
 import { KeyManager, type ManagerEvent } from '../../src/key-manager.js';
-import { keysList } from '../../src/keys-command.js';
+import { keysBackup, keysList, keysRestore } from '../../src/keys-command.js';
 import { openToken, type Pkcs11Token } from '../../src/pkcs11/index.js';
 import { Pkcs11Custody } from '../../src/signer/pkcs11.js';
 import { openStore } from '../../src/stores/open.js';
@@ -205,6 +205,48 @@ describe.skipIf(!softHsmAvailable)('PKCS#11 custody in the key manager (SoftHSM2
     );
     await m.close();
     await store.close();
+  });
+
+  it('backup and restore keep a token key as a token key: no private material in the file, the restored store needs the token', async () => {
+    const { text } = MasterKey.generate();
+    const key = MasterKey.fromText(text);
+    const { url, store } = await freshStore();
+    const m = await KeyManager.open({
+      store,
+      masterKey: key,
+      custody: new Pkcs11Custody(token, { tokenName: 'custody', masterKey: key }),
+      policies: ['ES256'],
+    });
+    const kid = m.list()[0]!.kid;
+    await m.close();
+    await store.close();
+    const file = join(tmp.dir, `backup-${n}.jwkit`);
+    await keysBackup({ store: url, masterKey: text, out: file, passphrase: 'correct horse battery' });
+    const target = `sqlite:${join(tmp.dir, `restored-${n}`, 'keys.db')}`;
+    await keysRestore({
+      store: target,
+      file,
+      passphrase: 'correct horse battery',
+      masterKey: text,
+      log: () => {},
+    });
+    const restored = await openStore(target);
+    const [row] = (await restored.load()).keys;
+    expect(row).toMatchObject({ kid, sealedPrivate: null, custody: expect.stringContaining('"pkcs11"') });
+    await expect(
+      KeyManager.open({ store: restored, masterKey: key, policies: ['ES256'] }),
+    ).rejects.toMatchObject({
+      code: 'ERR_PKCS11_REQUIRED',
+    });
+    const withToken = await KeyManager.open({
+      store: restored,
+      masterKey: key,
+      custody: new Pkcs11Custody(token, { tokenName: 'custody', masterKey: key }),
+      policies: ['ES256'],
+    });
+    expect(withToken.publication().keys.map((k) => k.kid)).toEqual([kid]);
+    await withToken.close();
+    await restored.close();
   });
 
   it('a store holding token keys refuses to open without the token (ERR_PKCS11_REQUIRED); keys list still reads it', async () => {
