@@ -136,8 +136,8 @@ export async function runPrimary(
       return;
     }
     if (leader === slot) leader = undefined;
-    if (starting) {
-      pending?.fail(
+    if (starting && pending) {
+      pending.fail(
         new ServerConfigError(
           'ERR_WORKER_START',
           `worker ${slot.n} exited (${signal ?? `code ${code}`}) before it was ready; its error is logged above. ` +

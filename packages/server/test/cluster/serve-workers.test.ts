@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { strongETag } from 'jwkit/internal';
@@ -284,6 +284,33 @@ describe('jwkit serve --workers 3', () => {
     expect(writers).toHaveLength(2);
     expect(writers[0]).toBe(leaderWriter);
     expect(writers[1]).toContain(`:${pidOf(newLeader)}:`);
+  });
+
+  it('replaces a worker that keeps failing after a doubling delay, not in a loop', async () => {
+    // With the store moved away, a replacement cannot start (ERR_STORE_MISSING: only the first
+    // worker of a start may create a store); the running workers keep serving from memory.
+    renameSync(storeFile, `${storeFile}.away`);
+    const pid = pidOf(3);
+    process.kill(pid, 'SIGKILL');
+    const exits = await waitFor('three failed replacements of worker 3', () => {
+      const e = lines.filter((l) => l.msg === 'worker exited; starting a replacement' && l.slot === 3);
+      return e.length >= 3 ? e : undefined;
+    });
+    renameSync(`${storeFile}.away`, storeFile);
+    expect(exits.slice(0, 3).map((e) => [e.exitsInARow, e.restartInMs])).toEqual([
+      [1, 250],
+      [2, 500],
+      [3, 1000],
+    ]);
+    expect(exits[1]!.ready).toBe(false);
+    expect(raw).toContain('ERR_STORE_MISSING');
+    await waitFor(
+      'worker 3 back',
+      () => lines.find((l) => l.msg === 'worker ready' && l.slot === 3 && l.pid !== pid),
+      10_000,
+    );
+    const after = await Promise.all(Array.from({ length: 30 }, () => get()));
+    expect(new Set(after.map((a) => a.status))).toEqual(new Set([200]));
   });
 
   it('drains every worker on SIGTERM and exits 0', async () => {
