@@ -5,8 +5,8 @@
 // Every contender makes a whole compact JWT (header and claims encoded, signature base64url).
 // The token is a fresh SoftHSM2 token in a temp dir (softhsm2-util and pkcs11js must be installed).
 // Run: npm run bench:hsm   (env: MS=<ms per sample, default 300>, ROUNDS=<samples, default 7>, ALGS)
-// Samples alternate contender by contender; the table gives medians of wall-clock rates
-// (the token signs on libuv's thread pool, so CPU time of the main thread would undercount).
+// Samples alternate contender by contender; the table gives medians of wall-clock rates and of
+// the process's CPU time per JWT (all threads: the token signs on libuv's thread pool).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -85,9 +85,17 @@ try {
     };
   }
 
-  /** Wall-clock JWTs per second of `fn` run by `callers` concurrent loops for MS ms. */
+  const cpuUs = () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  };
+  /**
+   * `fn` run by `callers` concurrent loops for MS ms: wall-clock JWTs per second, and CPU µs per
+   * JWT of the whole process (process.cpuUsage counts the thread-pool threads where SoftHSM signs).
+   */
   async function sample(fn, callers) {
     let ops = 0;
+    const cpu0 = cpuUs();
     const start = performance.now();
     const end = start + MS;
     await Promise.all(
@@ -98,9 +106,10 @@ try {
         }
       }),
     );
-    return (ops * 1000) / (performance.now() - start);
+    return { rate: (ops * 1000) / (performance.now() - start), cpu: (cpuUs() - cpu0) / ops };
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const medianOf = (xs, k) => median(xs.map((x) => x[k]));
 
   const results = [];
   for (const alg of ALGS) {
@@ -118,7 +127,11 @@ try {
     for (let r = 0; r < ROUNDS; r++)
       for (const [name, [fn, callers]] of Object.entries(contenders))
         samples[name].push(await sample(fn, callers));
-    results.push({ alg, row: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) });
+    results.push({
+      alg,
+      rate: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, medianOf(v, 'rate')])),
+      cpu: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, medianOf(v, 'cpu')])),
+    });
     await one.destroy(key.label);
   }
   const peak = four.stats().peakBusy;
@@ -127,18 +140,18 @@ try {
 
   const fmt = (n) => Math.round(n).toLocaleString('en-US');
   console.log(
-    `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, load average ${loadavg()[0].toFixed(1)}), SoftHSM2 ${MODULE}, ${ROUNDS} x ${MS} ms samples, medians, JWTs per wall-clock second (4-session pool peaked at ${peak} concurrent signatures)\n`,
+    `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, load average ${loadavg()[0].toFixed(1)}), SoftHSM2 ${MODULE}, ${ROUNDS} x ${MS} ms samples, medians of JWTs per wall-clock second and of process CPU µs per JWT (4-session pool peaked at ${peak} concurrent signatures)\n`,
   );
   console.log(
-    '| alg | token, 1 session | token, 4 sessions | software signJWT | 4 sessions / 1 | token (4) / software |',
+    '| alg | token, 1 session | token, 4 sessions | software signJWT | 4 sessions / 1 | token (4) / software | CPU µs per JWT: token | software |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|');
-  for (const { alg, row } of results) {
-    const a = row['token, 1 session'];
-    const b = row['token, 4 sessions'];
-    const s = row['software signJWT'];
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const { alg, rate, cpu } of results) {
+    const a = rate['token, 1 session'];
+    const b = rate['token, 4 sessions'];
+    const s = rate['software signJWT'];
     console.log(
-      `| ${alg} | ${fmt(a)} | ${fmt(b)} | ${fmt(s)} | ${(b / a).toFixed(2)}x | ${(b / s).toFixed(2)}x |`,
+      `| ${alg} | ${fmt(a)} | ${fmt(b)} | ${fmt(s)} | ${(b / a).toFixed(2)}x | ${(b / s).toFixed(2)}x | ${fmt(cpu['token, 1 session'])} | ${fmt(cpu['software signJWT'])} |`,
     );
   }
 } finally {

@@ -100,9 +100,9 @@ export async function openToken(
     // Keep one session of the token's limit for other applications (and pkcs11-tool).
     const max =
       found.maxSessions === undefined ? wanted : Math.min(wanted, Math.max(1, found.maxSessions - 1));
+    const mechanisms = mechanismFlags(mod, found.slot);
     const pool = new SessionPool(mod, found.slot, pin, max);
     await pool.start();
-    const mechanisms = mechanismFlags(mod, found.slot);
     const description = `${found.model || found.manufacturer} token '${found.label}' (serial ${found.serial}, slot ${found.slotId})`;
     return new Token(parsed.redacted, description, pool, new KeyOps(mod), mechanisms, () => mod.release());
   } catch (error) {
