@@ -4,7 +4,8 @@
 //   jwkit:<variant>  verifyJWT(token, JWKSet of the ten public keys): kid selection, claims (exp)
 //   webcrypto        the runtime's own crypto.subtle.verify on a CryptoKey prepared once, after
 //                    splitting the token and base64url-decoding the signature: the floor
-// and reports medians of operations per wall-clock second (CPU time is not portable).
+// and reports operations per CPU second (the runtime's process, all threads) and the median of
+// operations per wall-clock second.
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -66,42 +67,73 @@ async function sample(fn, tokens, ms) {
     ops += tokens.length;
     now = performance.now();
   }
-  return (ops * 1000) / (now - start);
+  return { ops, wallMs: now - start };
 }
 
 /**
- * `variants`: { label: jwkit module }. `cases`: [{ alg, keys: [public JWK or oct secret x10],
- * tokens: [compact JWS] }]. Returns [{ alg, ops: { contender: median ops/s }, backend }].
+ * The contenders for every case. `variants`: { label: jwkit module }. `cases`: [{ alg, keys:
+ * [public JWK or oct secret x10], signer, tokens: [compact JWS] }]. Every contender is checked to
+ * accept every token first (they all do the same work). `sample(i, name, ms)` runs one sample.
  */
-export async function runBench(variants, cases, { ms = 150, rounds = 9 } = {}) {
-  const results = [];
+export async function createBench(variants, cases) {
+  const algs = [];
   for (const c of cases) {
     const contenders = {};
-    const backends = {};
+    const status = {};
     for (const [label, jwkit] of Object.entries(variants)) {
       const set = jwkit.JWKSet.from({ keys: c.keys });
       try {
         await jwkit.verifyJWT(c.tokens[0], set);
       } catch (error) {
-        backends[label] = `fails: ${error.code ?? ''} ${error.message}`.slice(0, 160);
+        status[label] = `fails: ${error.code ?? ''} ${error.message}`.slice(0, 160);
         continue;
       }
       contenders[`jwkit:${label}`] = (t) => jwkit.verifyJWT(t, set);
-      backends[label] = 'ok';
+      status[label] = 'ok';
     }
     const raw = await subtleVerifier(c.alg, c.keys[c.signer]);
     if (raw !== undefined) contenders.webcrypto = raw;
-    // Every contender accepts every token: they all do the same work.
     for (const fn of Object.values(contenders)) for (const t of c.tokens) await fn(t);
-    for (const fn of Object.values(contenders)) await sample(fn, c.tokens, ms); // warm-up
-    const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
-    for (let r = 0; r < rounds; r++)
-      for (const [name, fn] of Object.entries(contenders)) samples[name].push(await sample(fn, c.tokens, ms));
-    results.push({
-      alg: c.alg,
-      ops: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])),
-      status: backends,
-    });
+    algs.push({ alg: c.alg, status, names: Object.keys(contenders), contenders, tokens: c.tokens });
+  }
+  return {
+    algs: algs.map(({ alg, status, names }) => ({ alg, status, names })),
+    sample: (i, name, ms) => sample(algs[i].contenders[name], algs[i].tokens, ms),
+  };
+}
+
+/**
+ * Alternating rounds inside this runtime: per case, one warm-up sample per contender, then
+ * `rounds` rounds of one sample each. `cpuMs()` is the process's CPU time (all threads, so
+ * WebCrypto's worker threads count): CPU throughput does not count time another process held the
+ * core, which wall time on a shared machine does.
+ */
+export async function runBench(bench, { ms = 150, rounds = 9, cpuMs } = {}) {
+  const results = [];
+  for (let i = 0; i < bench.algs.length; i++) {
+    const { alg, status, names } = bench.algs[i];
+    for (const name of names) await bench.sample(i, name, ms);
+    const acc = Object.fromEntries(names.map((n) => [n, { wall: [], ops: 0, cpu: 0 }]));
+    for (let r = 0; r < rounds; r++) {
+      for (const name of names) {
+        const c0 = cpuMs?.();
+        const { ops, wallMs } = await bench.sample(i, name, ms);
+        if (cpuMs) acc[name].cpu += cpuMs() - c0;
+        acc[name].ops += ops;
+        acc[name].wall.push((ops * 1000) / wallMs);
+      }
+    }
+    results.push({ alg, status, ops: summarize(acc) });
   }
   return results;
+}
+
+/** Per contender: wall = median ops per wall second; cpu = all ops / all CPU seconds (if measured). */
+export function summarize(acc) {
+  return Object.fromEntries(
+    Object.entries(acc).map(([n, a]) => [
+      n,
+      { wall: median(a.wall), cpu: a.cpu > 0 ? (a.ops * 1000) / a.cpu : undefined },
+    ]),
+  );
 }

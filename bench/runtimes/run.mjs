@@ -11,6 +11,9 @@
 // Run: npm run bench:runtimes
 //   env: MS=<ms per sample, default 150>, ROUNDS=<rounds, default 9>, RUNTIMES=node24,bun,deno,chromium
 //        VARIANTS=1 also runs each runtime's other plausible entries (e.g. Deno on the node export)
+//        PROFILE=<alg> [PROFILE_CONTENDER=webcrypto] writes a Chromium CPU profile (3 s) to the temp dir
+// Headline figures are per CPU second of the runtime's process (every thread): on a shared machine
+// they do not count time other processes held the core. Wall-clock medians are printed too.
 // Runtimes come from scripts/runtimes.mjs (npm registry, cached); Chromium is /usr/bin/chromium.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -97,11 +100,19 @@ function mainSource(variants) {
   const imports = variants.map((v, i) => `import * as v${i} from './${v.file.split('/').pop()}';`).join('\n');
   const map = variants.map((v, i) => `${JSON.stringify(v.label)}: v${i}`).join(', ');
   return `${imports}
-import { runBench } from './harness.mjs';
+import { createBench } from './harness.mjs';
 import { cases } from './cases.mjs';
-export const bench = () => runBench({ ${map} }, cases, { ms: ${MS}, rounds: ${ROUNDS} });
+export const bench = () => createBench({ ${map} }, cases);
 `;
 }
+
+// Node, Bun and Deno all have node:process; its cpuUsage counts every thread of the process.
+const RUN_SOURCE = `import process from 'node:process';
+import { runBench } from './harness.mjs';
+import { bench } from './main.mjs';
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+console.log(JSON.stringify(await runBench(await bench(), { ms: ${MS}, rounds: ${ROUNDS}, cpuMs })));
+`;
 
 async function prepare(name, cases) {
   const spec = RUNTIMES[name];
@@ -116,10 +127,7 @@ async function prepare(name, cases) {
     variants.push({ label, file, entry });
   }
   writeFileSync(join(dir, 'main.mjs'), mainSource(variants));
-  writeFileSync(
-    join(dir, 'run.mjs'),
-    "import { bench } from './main.mjs';\nconsole.log(JSON.stringify(await bench()));\n",
-  );
+  writeFileSync(join(dir, 'run.mjs'), RUN_SOURCE);
   return { dir, variants };
 }
 
@@ -137,7 +145,11 @@ async function runChromium(dir) {
   const { chromium } = await import('playwright-core');
   const script = (
     await build({
-      stdin: { contents: "import { bench } from './main.mjs'; globalThis.bench = bench;", resolveDir: dir },
+      stdin: {
+        contents:
+          "import { bench } from './main.mjs'; import { summarize } from './harness.mjs'; globalThis.jwkitBench = { bench, summarize };",
+        resolveDir: dir,
+      },
       bundle: true,
       format: 'iife',
       platform: 'browser',
@@ -167,9 +179,53 @@ async function runChromium(dir) {
   try {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForFunction(() => 'bench' in globalThis);
+    await page.waitForFunction(() => 'jwkitBench' in globalThis);
     process.stderr.write(`chromium: ${browser.version()}\n`);
-    return JSON.stringify(await page.evaluate(() => globalThis.bench()));
+    // The page cannot read CPU time: the renderer's (every thread, WebCrypto's workers too) comes
+    // from the browser over CDP, read around each sample, which this side drives.
+    const cdp = await browser.newBrowserCDPSession();
+    const rendererCpuMs = async () => {
+      const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+      return 1000 * processInfo.filter((p) => p.type === 'renderer').reduce((t, p) => t + p.cpuTime, 0);
+    };
+    const algs = await page.evaluate(async () => {
+      globalThis.state = await globalThis.jwkitBench.bench();
+      return globalThis.state.algs;
+    });
+    if (process.env.PROFILE) {
+      // PROFILE=<alg>: a CPU profile of jwkit verifying that alg's tokens for 3 s, in /tmp.
+      const i = algs.findIndex((a) => a.alg === process.env.PROFILE);
+      const session = await page.context().newCDPSession(page);
+      await session.send('Profiler.enable');
+      await session.send('Profiler.start');
+      await page.evaluate(
+        ([i, n]) => globalThis.state.sample(i, n, 3000),
+        [i, process.env.PROFILE_CONTENDER ?? 'jwkit:chromium'],
+      );
+      const { profile } = await session.send('Profiler.stop');
+      const file = join(tmpdir(), `jwkit-chromium-${process.env.PROFILE}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      process.stderr.write(`profile: ${file}\n`);
+    }
+    const sampleIn = (i, name) =>
+      page.evaluate(([i, name, ms]) => globalThis.state.sample(i, name, ms), [i, name, MS]);
+    const results = [];
+    for (let i = 0; i < algs.length; i++) {
+      const { alg, status, names } = algs[i];
+      for (const name of names) await sampleIn(i, name);
+      const acc = Object.fromEntries(names.map((n) => [n, { wall: [], ops: 0, cpu: 0 }]));
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const name of names) {
+          const c0 = await rendererCpuMs();
+          const { ops, wallMs } = await sampleIn(i, name);
+          acc[name].cpu += (await rendererCpuMs()) - c0;
+          acc[name].ops += ops;
+          acc[name].wall.push((ops * 1000) / wallMs);
+        }
+      }
+      results.push({ alg, status, ops: await page.evaluate((a) => globalThis.jwkitBench.summarize(a), acc) });
+    }
+    return JSON.stringify(results);
   } finally {
     await browser.close();
     server.close();
@@ -195,23 +251,32 @@ for (const name of names) {
 
 const fmt = (n) => (n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
 const ratio = (a, b) => (a === undefined || b === undefined ? '–' : `${(a / b).toFixed(2)}×`);
-const nodeOps = (alg) => all.node24?.results.find((r) => r.alg === alg)?.ops['jwkit:node24'];
+const nodeOps = (alg, metric) =>
+  all.node24?.results.find((r) => r.alg === alg)?.ops['jwkit:node24']?.[metric];
 console.log(
-  `${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, load average ${loadavg()[0].toFixed(1)}), ${ROUNDS} alternating rounds × ${MS} ms, medians of verifications per wall-clock second\n`,
+  `${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, load average ${loadavg()[0].toFixed(1)}), ${ROUNDS} alternating rounds × ${MS} ms per contender`,
 );
-console.log(
-  '| runtime | entry (export) | alg | jwkit verifyJWT/s | WebCrypto verify/s | jwkit / WebCrypto | jwkit / Node 24 jwkit |',
-);
-console.log('|---|---|---|---:|---:|---:|---:|');
-for (const [name, { variants, results }] of Object.entries(all)) {
-  for (const r of results) {
-    for (const v of variants) {
-      const ops = r.ops[`jwkit:${v.label}`];
-      const entry = `${v.label === name ? '' : `${v.label}: `}${v.entry}`;
-      const cell = r.status[v.label] === 'ok' ? fmt(ops) : r.status[v.label];
-      console.log(
-        `| ${name} | ${entry} | ${r.alg} | ${cell} | ${fmt(r.ops.webcrypto)} | ${ratio(ops, r.ops.webcrypto)} | ${ratio(ops, nodeOps(r.alg))} |`,
-      );
+for (const metric of ['cpu', 'wall']) {
+  console.log(
+    metric === 'cpu'
+      ? '\nVerifications per CPU second (the runtime process, every thread; all rounds):\n'
+      : '\nVerifications per wall-clock second (median of the rounds):\n',
+  );
+  console.log(
+    '| runtime | entry (export) | alg | jwkit verifyJWT | WebCrypto verify | jwkit / WebCrypto | jwkit / Node 24 jwkit |',
+  );
+  console.log('|---|---|---|---:|---:|---:|---:|');
+  for (const [name, { variants, results }] of Object.entries(all)) {
+    for (const r of results) {
+      for (const v of variants) {
+        const ops = r.ops[`jwkit:${v.label}`]?.[metric];
+        const entry = `${v.label === name ? '' : `${v.label}: `}${v.entry.replace('packages/jwkit/', '')}`;
+        const cell = r.status[v.label] === 'ok' ? fmt(ops) : r.status[v.label];
+        const web = r.ops.webcrypto?.[metric];
+        console.log(
+          `| ${name} | ${entry} | ${r.alg} | ${cell} | ${fmt(web)} | ${ratio(ops, web)} | ${ratio(ops, nodeOps(r.alg, metric))} |`,
+        );
+      }
     }
   }
 }
