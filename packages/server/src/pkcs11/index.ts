@@ -97,9 +97,10 @@ export async function openToken(
   try {
     const found = findToken(mod, parsed);
     const pin = await readPin(parsed, found);
-    // Keep one session of the token's limit for other applications (and pkcs11-tool).
-    const max =
-      found.maxSessions === undefined ? wanted : Math.min(wanted, Math.max(1, found.maxSessions - 1));
+    // Keep one session of the token's limit for other applications (and pkcs11-tool); a library
+    // initialised without locking gets one session, so one call at a time.
+    const limit = mod.threadSafe ? wanted : 1;
+    const max = found.maxSessions === undefined ? limit : Math.min(limit, Math.max(1, found.maxSessions - 1));
     const mechanisms = mechanismFlags(mod, found.slot);
     const pool = new SessionPool(mod, found.slot, pin, max);
     await pool.start();

@@ -19,6 +19,11 @@ export interface LoadedModule {
   readonly lib: Pkcs11Lib;
   readonly p11: Pkcs11js.PKCS11;
   readonly path: string;
+  /**
+   * False when the library refused OS locking (CKR_CANT_LOCK) and was initialised for one thread:
+   * then only one call may run at a time, and the token opens a single session.
+   */
+  readonly threadSafe: boolean;
   /** Drops one reference; the last one finalizes the library. */
   release(): void;
 }
@@ -29,6 +34,7 @@ interface Entry {
   refs: number;
   /** False when another user in the process had initialised the library before us. */
   ownsInit: boolean;
+  threadSafe: boolean;
 }
 
 const modules = new Map<string, Promise<Entry>>();
@@ -81,6 +87,7 @@ export async function acquireModule(path: string): Promise<LoadedModule> {
     lib: entry.lib,
     p11: entry.p11,
     path,
+    threadSafe: entry.threadSafe,
     release() {
       if (released) return;
       released = true;
@@ -115,10 +122,19 @@ async function open(path: string): Promise<Entry> {
     );
   }
   let ownsInit = true;
+  let threadSafe = true;
   try {
     // CKF_OS_LOCKING_OK: jwkit calls the library from several libuv threads at once (C_SignAsync
     // on several sessions), so the library must lock with the OS primitives (PKCS#11 v2.40 §5.4).
-    p11.C_Initialize({ flags: lib.CKF_OS_LOCKING_OK });
+    try {
+      p11.C_Initialize({ flags: lib.CKF_OS_LOCKING_OK });
+    } catch (cause) {
+      // A library that cannot lock (CKR_CANT_LOCK) is initialised for one thread (no arguments);
+      // the token then runs one call at a time.
+      if (ckrName(cause) !== 'CKR_CANT_LOCK') throw cause;
+      threadSafe = false;
+      p11.C_Initialize();
+    }
   } catch (cause) {
     if (ckrName(cause) === 'CKR_CRYPTOKI_ALREADY_INITIALIZED') ownsInit = false;
     else {
@@ -132,5 +148,5 @@ async function open(path: string): Promise<Entry> {
       );
     }
   }
-  return { lib, p11, refs: 0, ownsInit };
+  return { lib, p11, refs: 0, ownsInit, threadSafe };
 }
