@@ -27,12 +27,15 @@ import type { CryptoBackend, GenerateSpec, KeyHandle, KeyUsage } from './backend
 import { jwkToKeyObject } from './keyobject.js';
 import { mlDsaAlgOf, mlDsaGenerate, mlDsaOp } from './ml-dsa.js';
 import { nodeMlDsaEngine } from './ml-dsa-node.js';
+import { sameText, textMac } from './node-hmac.js';
 import { akpAlgorithmFor, curveFor, generateBits, signatureAlgorithmFor } from './spec.js';
 
 type Signer = (data: Uint8Array) => Uint8Array;
 type Verifier = (data: Uint8Array, signature: Uint8Array) => boolean;
 /** A verifier over an ASCII string (issue 15: HMAC takes the JWS signing input as text). */
 type AsciiVerifier = (ascii: string, signature: Uint8Array) => boolean;
+/** A verifier over the signing input and the signature's base64url text (`verifyTextSync`). */
+type TextVerifier = (ascii: string, signatureB64: string) => boolean;
 
 /** A KeyObject bound to one algorithm, with its sign or verify operation prepared. */
 export class NodeKeyHandle implements KeyHandle {
@@ -41,6 +44,8 @@ export class NodeKeyHandle implements KeyHandle {
   readonly op: Signer | Verifier;
   /** @internal prepared verification over ASCII text (verify handles only). */
   readonly asciiOp: AsciiVerifier | undefined;
+  /** @internal prepared verification over text, signature as base64url (verify handles only). */
+  readonly textOp: TextVerifier | undefined;
 
   constructor(
     readonly alg: string,
@@ -49,9 +54,11 @@ export class NodeKeyHandle implements KeyHandle {
     readonly keyObject: KeyObject | undefined,
     op: Signer | Verifier,
     asciiOp?: AsciiVerifier,
+    textOp?: TextVerifier,
   ) {
     this.op = op;
     this.asciiOp = asciiOp;
+    this.textOp = textOp;
   }
 }
 
@@ -75,23 +82,66 @@ function importKeySync(jwk: JWK, alg: string, usage: KeyUsage): NodeKeyHandle {
   const key = jwkToKeyObject(source);
   if (usage === 'sign') return new NodeKeyHandle(alg, usage, key, signer(info, key));
   const op = verifier(info, key, jwk);
-  return new NodeKeyHandle(alg, usage, key, op, asciiVerifier(info, key, op));
+  const mac = info.family === 'HMAC' ? textMac(NODE_HASH[info.hash!] as MacHash, key.export()) : undefined;
+  return new NodeKeyHandle(
+    alg,
+    usage,
+    key,
+    op,
+    asciiVerifier(info, key, op, mac),
+    textVerifier(info, op, mac),
+  );
 }
+
+type MacHash = 'sha256' | 'sha384' | 'sha512';
 
 /**
  * Verification over the JWS signing input as a string. HMAC hashes the string itself (its
  * characters are ASCII, so UTF-8 and Latin-1 give the same octets): no Buffer per token, which
  * is a tenth of an HS256 verification. Other algorithms take octets, made here (issue 15).
  */
-function asciiVerifier(info: AlgorithmInfo, key: KeyObject, op: Verifier): AsciiVerifier {
+function asciiVerifier(
+  info: AlgorithmInfo,
+  key: KeyObject,
+  op: Verifier,
+  mac: ((ascii: string) => string) | undefined,
+): AsciiVerifier {
   if (info.family === 'HMAC') {
     const hash = NODE_HASH[info.hash!];
     const length = HASH_BYTES[info.hash!];
+    if (mac !== undefined) {
+      return (ascii, signature) =>
+        signature.length === length && timingSafeEqual(Buffer.from(mac(ascii), 'base64url'), signature);
+    }
     return (ascii, signature) =>
       signature.length === length &&
       timingSafeEqual(createHmac(hash, key).update(ascii, 'latin1').digest(), signature);
   }
   return (ascii, signature) => op(Buffer.from(ascii, 'latin1'), signature);
+}
+
+/**
+ * Verification over the signing input and the signature's base64url text (issue 15). HMAC
+ * compares its own tag's canonical base64url with the text, in constant time: equal text means
+ * a strict, full-length, correct tag, and neither tag becomes a Buffer. Other algorithms decode
+ * the text and accept it only when it is the canonical encoding of what they verified (RFC 7515
+ * §2: no padding, no stray characters, zero unused bits), as the strict parser would.
+ */
+function textVerifier(
+  info: AlgorithmInfo,
+  op: Verifier,
+  mac: ((ascii: string) => string) | undefined,
+): TextVerifier | undefined {
+  if (info.family === 'HMAC') {
+    if (mac === undefined) return undefined;
+    // An unpadded base64url tag of n bytes has ceil(4n/3) characters.
+    const length = Math.ceil((HASH_BYTES[info.hash!] * 4) / 3);
+    return (ascii, signatureB64) => signatureB64.length === length && sameText(mac(ascii), signatureB64);
+  }
+  return (ascii, signatureB64) => {
+    const signature = Buffer.from(signatureB64, 'base64url');
+    return signature.toString('base64url') === signatureB64 && op(Buffer.from(ascii, 'latin1'), signature);
+  };
 }
 
 function signer(info: AlgorithmInfo, key: KeyObject): Signer {
@@ -198,6 +248,12 @@ function verifyAsciiSync(key: KeyHandle, ascii: string, signature: Uint8Array): 
   return verifySync(key, Buffer.from(ascii, 'latin1'), signature);
 }
 
+function verifyTextSync(key: KeyHandle, ascii: string, signatureB64: string): boolean {
+  if (key instanceof NodeKeyHandle && key.textOp !== undefined) return key.textOp(ascii, signatureB64);
+  const signature = Buffer.from(signatureB64, 'base64url');
+  return signature.toString('base64url') === signatureB64 && verifyAsciiSync(key, ascii, signature);
+}
+
 function generateAsync(type: string, options: object): Promise<KeyObject> {
   return new Promise((resolve, reject) => {
     // The async form runs in libuv's thread pool: RSA generation must not block the event loop.
@@ -244,6 +300,7 @@ export const nodeBackend: CryptoBackend = {
   signSync,
   verifySync,
   verifyAsciiSync,
+  verifyTextSync,
   generate,
   digest: async (hash, data) => createHash(NODE_HASH[hash]).update(data).digest(),
 };

@@ -21,7 +21,13 @@ export interface CompactJWS {
   /** The payload part as received (empty for detached content). */
   readonly payloadB64: string;
   readonly payload: Uint8Array;
-  readonly signature: Uint8Array;
+  /**
+   * The signature part as received, not yet checked: it is only ever used through
+   * `signatureBytes` or a backend's `verifyTextSync`, both strict (RFC 7515 §2), and a verifier
+   * reports a malformed signature part before any later rejection (`signatureFirst`), so the
+   * error is the same as if the parser had checked it (issue 15: HMAC never decodes it).
+   */
+  readonly signatureB64: string;
   /** BASE64URL(header) '.' BASE64URL(payload), exactly as received. */
   readonly signingInput: string;
 }
@@ -77,8 +83,33 @@ export function parseCompact(token: unknown, maxLength: number = DEFAULT_MAX_TOK
   const payload = decodePart(payloadB64, 'payload');
   if (dot2 === token.length - 1)
     throw new JWTError('ERR_JWT_MALFORMED', 'the token has an empty signature part');
-  const signature = decodePart(token.slice(dot2 + 1), 'signature');
-  return { header, payloadB64, payload, signature, signingInput: token.slice(0, dot2) };
+  return {
+    header,
+    payloadB64,
+    payload,
+    signatureB64: token.slice(dot2 + 1),
+    signingInput: token.slice(0, dot2),
+  };
+}
+
+/** The signature octets, strictly decoded (throws `ERR_JWT_BASE64URL` like the other parts). */
+export function signatureBytes(jws: CompactJWS): Uint8Array {
+  return decodePart(jws.signatureB64, 'signature');
+}
+
+/**
+ * The error to report when verification of `jws` failed with `error`: a malformed signature
+ * part first, as a parser that decoded all three parts up front would have (RFC 7515 §5.2
+ * step 2 comes before the key and the signature), else `error` itself. Only rejections pay for
+ * the check.
+ */
+export function signatureFirst(jws: CompactJWS, error: unknown): unknown {
+  if (strictBase64urlInternal(jws.signatureB64) !== undefined) return error;
+  try {
+    return signatureBytes(jws);
+  } catch (malformed) {
+    return malformed;
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import type { JWSHeader } from '../set/key-source.js';
 import type { JWTPayload } from './claims.js';
-import { parseCompact } from './compact.js';
+import { parseCompact, signatureBytes } from './compact.js';
 import { parseClaims } from './verify.js';
 
 export interface DecodedJWT {
@@ -21,9 +21,6 @@ export interface DecodedJWT {
  */
 export function decodeJWT(token: string): DecodedJWT {
   const jws = parseCompact(token);
-  return {
-    header: jws.header,
-    payload: parseClaims(jws.payload),
-    signature: token.slice(token.lastIndexOf('.') + 1),
-  };
+  signatureBytes(jws);
+  return { header: jws.header, payload: parseClaims(jws.payload), signature: jws.signatureB64 };
 }

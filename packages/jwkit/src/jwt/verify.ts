@@ -25,7 +25,7 @@ import type { JWSHeader, MultipleMatchPolicy, SelectedKey, SelectKeyOptions } fr
 import { verificationRejection } from '../set/select.js';
 import { asciiBytes, ownBytes, utf8Bytes, utf8Text } from './bytes.js';
 import { type ClaimOptions, checkClaims, type JWTPayload } from './claims.js';
-import { type CompactJWS, parseCompact } from './compact.js';
+import { type CompactJWS, parseCompact, signatureBytes, signatureFirst } from './compact.js';
 import { asJWKitError, directKey, isKeySource, type KeyInput } from './key-input.js';
 
 /** A key embedded in the header, offered to `trustEmbeddedKey`. */
@@ -102,13 +102,15 @@ export function verifyJWS(
   key: KeyInput,
   options: VerifyJWSOptions = NO_OPTIONS,
 ): Promise<VerifiedJWS> {
+  let jws: CompactJWS | undefined;
   try {
-    const prep = prepare(token, options);
+    jws = parseCompact(token, options.maxTokenLength);
+    const prep = prepare(jws, options);
     const selected = verifyFast(prep, key, options);
-    if (selected !== undefined) return Promise.resolve(toJWS(prep.jws, selected, options));
+    if (selected !== undefined) return Promise.resolve(toJWS(jws, selected, options));
     return verifySlow(prep, key, options);
   } catch (error) {
-    return Promise.reject(error);
+    return Promise.reject(jws === undefined ? error : signatureFirst(jws, error));
   }
 }
 
@@ -118,11 +120,20 @@ export function verifyJWT<P extends JWTPayload = JWTPayload>(
   key: KeyInput,
   options: VerifyJWTOptions = NO_OPTIONS,
 ): Promise<VerifiedJWT<P>> {
+  let jws: CompactJWS | undefined;
+  let selected: SelectedKey | undefined;
   try {
-    const prep = prepare(token, options);
-    const selected = verifyFast(prep, key, options);
-    if (selected !== undefined) return Promise.resolve(toJWT<P>(prep.jws, selected.jwk, options));
-    return verifySlow(prep, key, options).then((jws) => toJWTFromJWS<P>(jws, options));
+    jws = parseCompact(token, options.maxTokenLength);
+    const prep = prepare(jws, options);
+    selected = verifyFast(prep, key, options);
+    if (selected === undefined)
+      return verifySlow(prep, key, options).then((r) => toJWTFromJWS<P>(r, options));
+  } catch (error) {
+    return Promise.reject(jws === undefined ? error : signatureFirst(jws, error));
+  }
+  // The signature verified (so its part is well formed): only the claims are left.
+  try {
+    return Promise.resolve(toJWT<P>(jws, selected.jwk, options));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -138,19 +149,24 @@ export function verifyJWTSync<P extends JWTPayload = JWTPayload>(
   key: KeyInput,
   options: VerifyJWTOptions = NO_OPTIONS,
 ): VerifiedJWT<P> {
-  const prep = prepare(token, options);
-  const selected = verifyFast(prep, key, options);
-  if (selected === undefined) {
-    throw new JWTError(
-      'ERR_JWT_SYNC_UNAVAILABLE',
-      'this verification needs asynchronous work (WebCrypto, a key not yet fetched or imported, or an embedded/jku key); use verifyJWT',
-    );
+  const jws = parseCompact(token, options.maxTokenLength);
+  let selected: SelectedKey | undefined;
+  try {
+    selected = verifyFast(prepare(jws, options), key, options);
+    if (selected === undefined) {
+      throw new JWTError(
+        'ERR_JWT_SYNC_UNAVAILABLE',
+        'this verification needs asynchronous work (WebCrypto, a key not yet fetched or imported, or an embedded/jku key); use verifyJWT',
+      );
+    }
+  } catch (error) {
+    throw signatureFirst(jws, error);
   }
-  return toJWT<P>(prep.jws, selected.jwk, options);
+  return toJWT<P>(jws, selected.jwk, options);
 }
 
-function prepare(token: string, options: VerifyJWSOptions): Prepared {
-  const jws = parseCompact(token, options.maxTokenLength);
+/** The checks that need no key (RFC 7515 §5.2 steps 4-5, RFC 8725 §3.1). */
+function prepare(jws: CompactJWS, options: VerifyJWSOptions): Prepared {
   const header = jws.header;
   const alg = getAlgorithm(header.alg);
   if (alg === undefined || alg.use !== 'sig') {
@@ -203,12 +219,17 @@ function verifyFast(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): S
     : directKey(key, alg, backend, true);
   if (selected === undefined) return undefined;
   checkKey(selected, header, options);
+  // RFC 7515 §5.2 step 8: the signing input exactly as received (ASCII after the base64url check).
+  const handle = selected.handle;
   let valid: boolean;
-  if (options.detachedPayload === undefined && backend.verifyAsciiSync !== undefined) {
-    // RFC 7515 §5.2 step 8: the signing input exactly as received (ASCII after the base64url check).
-    valid = backend.verifyAsciiSync(selected.handle, jws.signingInput, jws.signature);
+  if (options.detachedPayload !== undefined) {
+    valid = backend.verifySync(handle, signedData(jws, options), signatureBytes(jws));
+  } else if (backend.verifyTextSync !== undefined) {
+    valid = backend.verifyTextSync(handle, jws.signingInput, jws.signatureB64);
+  } else if (backend.verifyAsciiSync !== undefined) {
+    valid = backend.verifyAsciiSync(handle, jws.signingInput, signatureBytes(jws));
   } else {
-    valid = backend.verifySync(selected.handle, signedData(jws, options), jws.signature);
+    valid = backend.verifySync(handle, asciiBytes(jws.signingInput), signatureBytes(jws));
   }
   if (!valid) throw badSignature();
   return selected;
@@ -217,11 +238,13 @@ function verifyFast(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): S
 async function verifySlow(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): Promise<VerifiedJWS> {
   const { jws, backend } = prep;
   const header = jws.header;
+  // Decoded first: a malformed signature part is reported before anything about the key.
+  const signature = signatureBytes(jws);
   const candidates = await candidateKeys(prep, key, options);
   const data = signedData(jws, options);
   for (const selected of candidates) {
     checkKey(selected, header, options);
-    if (await backend.verify(selected.handle, data, jws.signature)) return toJWS(jws, selected, options);
+    if (await backend.verify(selected.handle, data, signature)) return toJWS(jws, selected, options);
   }
   throw badSignature();
 }
