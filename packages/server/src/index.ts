@@ -79,6 +79,7 @@ export {
   type OpenWriterOptions,
   openWriterStore,
 } from './master-key-file.js';
+export { openToken, type Pkcs11Token, type Pkcs11Uri, parsePkcs11Uri, TokenError } from './pkcs11/index.js';
 export {
   CACHE_DEFAULTS,
   DEFAULT_ALGS,
@@ -93,6 +94,15 @@ export {
 } from './policy.js';
 export { cacheLifetime, checkInvariants, type ScheduleEvent, type ScheduleSettings } from './schedule.js';
 export { type RunningServer, type ServeOptions, serve } from './serve.js';
+export type {
+  CustodyKind,
+  CustodyObject,
+  CustodyRef,
+  KeyCustody,
+  KeySigner,
+} from './signer/custody.js';
+export { Pkcs11Custody } from './signer/pkcs11.js';
+export { SoftwareCustody } from './signer/software.js';
 export { type AuditActor, auditText } from './stores/audit.js';
 export { DEFAULT_STORE_URL, type OpenStoreOptions, openStore } from './stores/open.js';
 export type {
