@@ -173,10 +173,10 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 (built CLI, SoftHSM2)',
     { fault: 'token-generate', op: 'rotate', what: 'a key made in the token, not in the store' },
     { fault: 'key-commit', op: 'revoke', what: 'revocation committed, object not yet destroyed' },
     { fault: 'token-destroy', op: 'revoke', what: 'object destroyed after the revocation' },
-    { fault: 'key-commit', op: 'rotate-unused', what: 'nothing to destroy: an ordinary rotation' },
+    { fault: 'key-commit', op: 'rotate-unused', what: 'nothing to destroy, so the point is never reached' },
   ] as const;
   for (const c of CASES) {
-    it(`SIGKILL after ${c.fault} (${c.op}: ${c.what}): after a restart token and store agree`, async () => {
+    it(`JWKIT_FAULT=after:${c.fault} during ${c.op} (${c.what}): after a restart token and store agree`, async () => {
       await emptyToken();
       const { url, args } = storeArgs();
       const first = serve([...args, ...pkcs11Args(), '--init']);
@@ -215,6 +215,24 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 (built CLI, SoftHSM2)',
         expect(again.output()).toMatch(/destroyed token object \(revoked\)/);
     });
   }
+
+  it('SIGKILL after token-generate on the very first start: the restart destroys the object and makes the key again', async () => {
+    await emptyToken();
+    const { url, args } = storeArgs();
+    const faulty = serve([...args, ...pkcs11Args(), '--init'], { JWKIT_FAULT: 'after:token-generate' });
+    const timer = setTimeout(() => faulty.child.kill('SIGKILL'), 10_000);
+    const end = await faulty.exited;
+    clearTimeout(timer);
+    expect(end.signal).toBe('SIGKILL');
+    expect(faulty.output()).toContain('jwkit-test: fault after token-generate');
+    const again = serve([...args, ...pkcs11Args()]);
+    await again.ready;
+    await stop(again);
+    expect(again.output()).toMatch(/destroyed token object \(unknown\)/);
+    const after = await inStep(url);
+    expect(after.published).toHaveLength(1);
+    expect(after.objects).toEqual(after.published);
+  });
 
   it('a wrong PIN exits 1 naming the PIN, creating nothing (no store, no master key file)', async () => {
     const dir = join(tmp.dir, 'wrong-pin');
