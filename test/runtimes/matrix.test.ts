@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRuntime } from '../../scripts/runtimes.mjs';
 import { type JWKSServer, startJWKSServer } from './jwks-server.js';
 import { makeProject, type Project } from './project.js';
-import { CHROMIUM, runChromium, runDeno, runNodeLike, runWorkerd, type SuiteResult } from './runners.js';
+import { CHROMIUM, runBun, runChromium, runDeno, runNode, runWorkerd, type SuiteResult } from './runners.js';
 
 /**
  * For local runs: JWKIT_CONFORMANCE_ONLY=<case RegExp>, JWKIT_RUNTIMES_ONLY=node20,bun, and
@@ -32,7 +32,7 @@ interface Context {
 
 const nodeTarget = (name: string): Target => ({
   name,
-  run: async (c) => runNodeLike((await ensureRuntime(name)).bin, c.project, c.server.baseURL, ONLY_CASES),
+  run: async (c) => runNode((await ensureRuntime(name)).bin, c.project, c.server.baseURL, ONLY_CASES),
 });
 
 const ALL_TARGETS: Target[] = [
@@ -42,7 +42,7 @@ const ALL_TARGETS: Target[] = [
   nodeTarget('node26'),
   {
     name: 'bun',
-    run: async (c) => runNodeLike((await ensureRuntime('bun')).bin, c.project, c.server.baseURL, ONLY_CASES),
+    run: async (c) => runBun((await ensureRuntime('bun')).bin, c.project, c.server.baseURL, ONLY_CASES),
   },
   {
     name: 'deno',

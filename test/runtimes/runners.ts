@@ -2,7 +2,8 @@
  * One runner per runtime family. Each loads the conformance suite and the installed `jwkit` from
  * the project (test/runtimes/project.ts) the way that runtime's users do and answers the suite's
  * result object: `{ runtime, results: { case: "pass" | "fail: ..." }, ms, totalMs }`.
- * - Node, Bun: `<bin> conformance/run-cli.js <base>` in the project directory.
+ * - Node: `node conformance/run-cli.js <base>`, Bun: `bun run conformance/run-cli.js <base>`, in
+ *   the project directory.
  * - Deno: `deno run` with the project's package.json and node_modules (Deno's "bring your own
  *   node_modules" mode), permissions limited to reading the project and connecting to the JWKS
  *   server: `--node-modules-dir=manual --allow-read=<project> --allow-net=127.0.0.1:<port>`.
@@ -66,13 +67,12 @@ function spawnSuite(bin: string, args: string[], project: Project, what: string)
   });
 }
 
-export function runNodeLike(
-  bin: string,
-  project: Project,
-  baseURL: string,
-  only?: string,
-): Promise<SuiteResult> {
+export function runNode(bin: string, project: Project, baseURL: string, only?: string): Promise<SuiteResult> {
   return spawnSuite(bin, [project.cli, baseURL, ...(only ? [only] : [])], project, bin);
+}
+
+export function runBun(bin: string, project: Project, baseURL: string, only?: string): Promise<SuiteResult> {
+  return spawnSuite(bin, ['run', project.cli, baseURL, ...(only ? [only] : [])], project, 'bun');
 }
 
 export function runDeno(bin: string, project: Project, baseURL: string, only?: string): Promise<SuiteResult> {
