@@ -42,6 +42,7 @@ const SPECS = [
 ];
 
 const HASH = { 256: 'sha256', 384: 'sha384', 512: 'sha512' };
+const PASSPHRASE = 'correct horse battery staple';
 
 function keyPair(spec) {
   if (spec.kty === 'RSA') return generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -125,6 +126,16 @@ try {
       publicJwk = pair.publicKey.export({ format: 'jwk' });
       entry.spki = pair.publicKey.export({ format: 'pem', type: 'spki' });
       entry.pkcs8 = pair.privateKey.export({ format: 'pem', type: 'pkcs8' });
+      // PBES2 (RFC 8018 §6.2): node:crypto writes PBKDF2-HMAC-SHA256 (2048 rounds) + AES-256-CBC.
+      if (spec.id === 'ES256' || spec.id === 'RS256') {
+        entry.encryptedPkcs8 = pair.privateKey.export({
+          format: 'pem',
+          type: 'pkcs8',
+          cipher: 'aes-256-cbc',
+          passphrase: PASSPHRASE,
+        });
+        entry.passphrase = PASSPHRASE;
+      }
     }
     const members = spec.kty === 'AKP' ? jwk : { ...jwk, alg: spec.alg };
     const kid = await calculateJwkThumbprint(members, 'sha256');

@@ -187,6 +187,28 @@ function defineKeyCases(h, k, verifiers) {
     });
   }
 
+  if (k.encryptedPkcs8) {
+    h.case(`${label}: encrypted PKCS#8 (PBES2) from node:crypto, and back`, async () => {
+      const priv = pick(k.jwk, ['kty', ...PUBLIC[kty], ...PRIVATE[kty]]);
+      const opened = await pemToJWK(k.encryptedPkcs8, { passphrase: k.passphrase });
+      deepEqual(pick(opened, Object.keys(priv)), priv, "pemToJWK(node:crypto's ENCRYPTED PRIVATE KEY)");
+      await rejects(pemToJWK(k.encryptedPkcs8), 'ERR_PASSPHRASE_REQUIRED', 'without a passphrase');
+      await rejects(
+        pemToJWK(k.encryptedPkcs8, { passphrase: 'wrong' }),
+        'ERR_PASSPHRASE_WRONG',
+        'a wrong passphrase',
+      );
+      // Few PBKDF2 rounds: the case checks the format on this runtime, not the work factor.
+      const pem = await jwkToPEM(k.jwk, { passphrase: k.passphrase, iterations: 1000 });
+      ok(pem.startsWith('-----BEGIN ENCRYPTED PRIVATE KEY-----'), 'jwkToPEM with a passphrase encrypts');
+      deepEqual(
+        pick(await pemToJWK(pem, { passphrase: k.passphrase }), Object.keys(priv)),
+        priv,
+        'round trip',
+      );
+    });
+  }
+
   if (!isSig(k)) return;
 
   h.case(`${label}: signJWT, then verifyJWT with the key and with a JWKSet by kid`, async () => {
