@@ -11,6 +11,7 @@
 // Run: npm run bench:runtimes
 //   env: MS=<ms per sample, default 150>, ROUNDS=<rounds, default 9>, RUNTIMES=node24,bun,deno,chromium
 //        VARIANTS=1 also runs each runtime's other plausible entries (e.g. Deno on the node export)
+//        BEFORE_DIR=<older packages/jwkit, e.g. from git archive> adds that version as a variant
 //        PROFILE=<alg> [PROFILE_CONTENDER=webcrypto] writes a Chromium CPU profile (3 s) to the temp dir
 // Headline figures are per CPU second of the runtime's process (every thread): on a shared machine
 // they do not count time other processes held the core. Wall-clock medians are printed too.
@@ -34,6 +35,9 @@ const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const TOKENS = 32;
 const ALGS = ['RS256', 'ES256', 'EdDSA', 'HS256', 'ML-DSA-65'];
 const CHROMIUM = '/usr/bin/chromium';
+// JWKIT_PACKAGE_DIR=<a checkout's packages/jwkit> benchmarks another version (e.g. `git archive`
+// of an older commit) with this repository's node_modules: before/after figures in one setup.
+const PKG_DIR = resolve(process.env.JWKIT_PACKAGE_DIR ?? join(root, 'packages/jwkit'));
 
 /**
  * Which export conditions each runtime sets (first match in package.json order wins). Bun and
@@ -51,8 +55,8 @@ const RUNTIMES = {
 };
 
 /** The file package.json's "exports" gives `jwkit` under `conditions`, mapped back to src/. */
-function resolveEntry(conditions) {
-  const pkg = JSON.parse(readFileSync(join(root, 'packages/jwkit/package.json'), 'utf8'));
+function resolveEntry(conditions, pkgDir = PKG_DIR) {
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   const active = new Set([...conditions, 'import', 'default']);
   let target = pkg.exports['.'];
   while (typeof target !== 'string') {
@@ -60,11 +64,11 @@ function resolveEntry(conditions) {
     if (key === undefined) throw new Error(`no export of jwkit matches ${conditions.join(', ')}`);
     target = target[key];
   }
-  return join(root, 'packages/jwkit', target.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
+  return join(pkgDir, target.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
 }
 
-async function bundleVariant(dir, label, conditions, platform) {
-  const entry = resolveEntry(conditions);
+async function bundleVariant(dir, label, conditions, platform, pkgDir = PKG_DIR) {
+  const entry = resolveEntry(conditions, pkgDir);
   const file = join(dir, `jwkit-${label.replace(/\W+/g, '-')}.mjs`);
   await build({
     entryPoints: [entry],
@@ -73,10 +77,11 @@ async function bundleVariant(dir, label, conditions, platform) {
     platform,
     outfile: file,
     logLevel: 'warning',
-    // ML-DSA's pure-JS engine stays a lazy chunk-free dynamic import as in the package.
+    nodePaths: [join(root, 'node_modules')],
+    // node: built-ins stay imports: Node, Bun and Deno provide them.
     external: ['node:*'],
   });
-  return { file, entry: entry.slice(root.length + 1) };
+  return { file, entry: entry.slice(pkgDir.length + 1) };
 }
 
 async function makeCases(jwkit) {
@@ -125,6 +130,12 @@ async function prepare(name, cases) {
   for (const [label, conditions] of Object.entries(wanted)) {
     const { file, entry } = await bundleVariant(dir, label, conditions, spec.platform);
     variants.push({ label, file, entry });
+  }
+  if (process.env.BEFORE_DIR) {
+    // BEFORE_DIR=<an older packages/jwkit>: that version as one more variant, in the same process.
+    const before = resolve(process.env.BEFORE_DIR);
+    const { file, entry } = await bundleVariant(dir, 'before', spec.conditions, spec.platform, before);
+    variants.push({ label: 'before', file, entry });
   }
   writeFileSync(join(dir, 'main.mjs'), mainSource(variants));
   writeFileSync(join(dir, 'run.mjs'), RUN_SOURCE);
@@ -198,14 +209,16 @@ async function runChromium(dir) {
       const session = await page.context().newCDPSession(page);
       await session.send('Profiler.enable');
       await session.send('Profiler.start');
-      await page.evaluate(
+      const profiled = await page.evaluate(
         ([i, n]) => globalThis.state.sample(i, n, 3000),
         [i, process.env.PROFILE_CONTENDER ?? 'jwkit:chromium'],
       );
       const { profile } = await session.send('Profiler.stop');
       const file = join(tmpdir(), `jwkit-chromium-${process.env.PROFILE}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile));
-      process.stderr.write(`profile: ${file}\n`);
+      process.stderr.write(
+        `profile: ${file} (${profiled.ops} verifications in ${Math.round(profiled.wallMs)} ms)\n`,
+      );
     }
     const sampleIn = (i, name) =>
       page.evaluate(([i, name, ms]) => globalThis.state.sample(i, name, ms), [i, name, MS]);
@@ -270,7 +283,7 @@ for (const metric of ['cpu', 'wall']) {
     for (const r of results) {
       for (const v of variants) {
         const ops = r.ops[`jwkit:${v.label}`]?.[metric];
-        const entry = `${v.label === name ? '' : `${v.label}: `}${v.entry.replace('packages/jwkit/', '')}`;
+        const entry = `${v.label === name ? '' : `${v.label}: `}${v.entry}`;
         const cell = r.status[v.label] === 'ok' ? fmt(ops) : r.status[v.label];
         const web = r.ops.webcrypto?.[metric];
         console.log(

@@ -1,7 +1,8 @@
 /**
- * jwkit: the isomorphic entry (browsers, Workers, Deno, Bun). Imports nothing from `node:`.
- * On Node the `node` export condition selects src/index.node.ts instead, which re-exports all of
- * this with the node:crypto backend installed. Layers, lowest first: errors and registry,
+ * jwkit: the isomorphic entry (the `browser`, `worker`, `workerd` and default export conditions),
+ * on WebCrypto. Imports nothing from `node:`. Node and Bun get src/index.node.ts and Deno
+ * src/index.deno.ts instead (package.json "exports"), which re-export all of this with a backend
+ * routed per key kind installed (crypto/routed.ts). Layers, lowest first: errors and registry,
  * encoding and json, jwk, pkix, crypto, then set, jwt and remote (test/layers keeps the order).
  */
 

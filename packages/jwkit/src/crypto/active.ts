@@ -1,7 +1,8 @@
 /**
- * Which backend the library uses by default. The `node` export condition installs the
- * node:crypto backend (src/index.node.ts); every other runtime gets WebCrypto. Functions that do
- * crypto also accept `{ backend }` so tests run the same suite against both.
+ * Which backend the library uses by default: WebCrypto, unless an entry installs another (Node
+ * and Bun: node:crypto with @noble/curves for curves it lacks, src/index.node.ts; Deno: WebCrypto
+ * and node:crypto per key kind, src/index.deno.ts). Functions that do crypto also accept
+ * `{ backend }` so tests run the same suite against each.
  */
 
 import type { CryptoBackend } from './backend.js';
