@@ -16,7 +16,7 @@ import { TokenError } from './errors.js';
 import { deviceError, isHandleInvalid, KeyOps, objectId, PENDING_PREFIX } from './keys.js';
 import { type AlgMechanism, algMechanism, mechanismName } from './mechanisms.js';
 import { acquireModule, type Handle } from './module.js';
-import { isDroppedSession, type PoolStats, SessionPool } from './session-pool.js';
+import { isDroppedSession, type PoolStats, SessionPool, sessionBound } from './session-pool.js';
 import { findToken, mechanismFlags, readPin } from './token.js';
 import { type Pkcs11Uri, parsePkcs11Uri } from './uri.js';
 
@@ -97,10 +97,7 @@ export async function openToken(
   try {
     const found = findToken(mod, parsed);
     const pin = await readPin(parsed, found);
-    // Keep one session of the token's limit for other applications (and pkcs11-tool); a library
-    // initialised without locking gets one session, so one call at a time.
-    const limit = mod.threadSafe ? wanted : 1;
-    const max = found.maxSessions === undefined ? limit : Math.min(limit, Math.max(1, found.maxSessions - 1));
+    const max = sessionBound(wanted, found.maxSessions, mod.threadSafe);
     const mechanisms = mechanismFlags(mod, found.slot);
     const pool = new SessionPool(mod, found.slot, pin, max);
     await pool.start();

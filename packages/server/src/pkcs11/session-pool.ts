@@ -28,6 +28,16 @@ export function isDroppedSession(error: unknown): boolean {
   return name !== undefined && DROPPED.has(name);
 }
 
+/**
+ * How many sessions a pool may open: what was asked for, one fewer than the token's
+ * ulMaxSessionCount when it states one (a session is left for other applications and
+ * pkcs11-tool), and 1 for a library initialised without locking (one call at a time).
+ */
+export function sessionBound(wanted: number, tokenMax: number | undefined, threadSafe: boolean): number {
+  const limit = threadSafe ? wanted : 1;
+  return tokenMax === undefined ? limit : Math.min(limit, Math.max(1, tokenMax - 1));
+}
+
 interface Slot {
   handle: Handle;
 }

@@ -4,6 +4,7 @@ import { signatureAlgorithms } from 'jwkit';
 import { describe, expect, it } from 'vitest';
 import { objectId, parseObjectId, unwrapOctetString } from '../../src/pkcs11/keys.js';
 import { algMechanism, CKM, curveOfEcParams, derOid, mechanismName } from '../../src/pkcs11/mechanisms.js';
+import { sessionBound } from '../../src/pkcs11/session-pool.js';
 
 const hex = (v: Uint8Array) => Buffer.from(v).toString('hex');
 
@@ -90,5 +91,15 @@ describe('encodings', () => {
     expect(parseObjectId(Buffer.from('their-id'))).toBeUndefined();
     expect(parseObjectId(Buffer.from('jwkit:'))).toBeUndefined();
     expect(parseObjectId(Buffer.from([0xff, 0x01]))).toBeUndefined();
+  });
+});
+
+describe('sessionBound', () => {
+  it('takes what was asked within the token limit minus one, and 1 without library locking', () => {
+    expect(sessionBound(4, undefined, true)).toBe(4);
+    expect(sessionBound(4, 3, true)).toBe(2);
+    expect(sessionBound(4, 1, true)).toBe(1);
+    expect(sessionBound(2, 100, true)).toBe(2);
+    expect(sessionBound(4, undefined, false)).toBe(1);
   });
 });
