@@ -139,12 +139,13 @@ export type ManagerEvent =
   | { type: 'policy-changed'; policy: StoredPolicy }
   /**
    * Key custody outside the store (PKCS#11): `destroyed` a token object (reason: `revoked`,
-   * `removed`, `unused`, or at the reconcile `pending` / `unknown`), `missing` a published key's
-   * object, `destroy-failed` (left for the reconcile at the next start).
+   * `removed`, `unused`, `unrecorded`, or at the reconcile `pending` / `unknown`), `missing` a
+   * published key's object, `destroy-failed` (left for the reconcile at the next start),
+   * `foreign` a jwkit object this store never made (another store's: left alone).
    */
   | {
       type: 'custody';
-      action: 'destroyed' | 'missing' | 'destroy-failed';
+      action: 'destroyed' | 'missing' | 'destroy-failed' | 'foreign';
       kid: string;
       alg: string | null;
       reason: string;
@@ -772,6 +773,19 @@ export class KeyManager {
       // Only a writer that runs the schedule destroys (with --workers: the rotation leader), so
       // a follower never destroys a key the leader made and is about to commit.
       if (reason === undefined || this.store.readOnly || this.#options.leader?.() === false) continue;
+      if (reason === 'unknown' && !(await this.#madeHere(o.label))) {
+        // Another store's key on a shared token (or a crash in the instant between the token's
+        // generate and this store's record of it): left alone, said once per start.
+        this.#emit({
+          type: 'custody',
+          action: 'foreign',
+          kid: o.label,
+          alg: o.alg,
+          reason:
+            'a jwkit key on the token that this store never made (another store on the same token?): left alone',
+        });
+        continue;
+      }
       await this.#destroyObject(o.label, row?.alg ?? o.alg, reason);
     }
     for (const [label, k] of rows) {
@@ -787,6 +801,12 @@ export class KeyManager {
         }).catch(() => {});
       }
     }
+  }
+
+  /** True when this store's audit trail names `kid` (made, created, removed...): the store made that object. */
+  async #madeHere(kid: string): Promise<boolean> {
+    if (!this.store.audit) return true; // a store without a trail cannot tell: it owns the token
+    return (await this.store.audit({ kid, limit: 1 })).length > 0;
   }
 
   /** The custody that holds a stored key's private half. */
@@ -836,14 +856,36 @@ export class KeyManager {
       const policy = this.#policyOf(alg);
       for (let i = 0; i < count; i++) {
         jobs.push(
-          this.#custody.generate(policy).then((k) => {
-            if (k.custody != null && k.publicJwk !== null) this.#onToken.set(k.kid, JSON.parse(k.publicJwk));
+          this.#custody.generate(policy).then(async (k) => {
+            if (k.custody != null) await this.#claim(k);
             pool.set(alg, [...(pool.get(alg) ?? []), k]);
           }),
         );
       }
     }
     await Promise.all(jobs);
+  }
+
+  /**
+   * Records in this store's audit trail that it made the token object `fresh` (before the commit
+   * that inserts its row). The reconcile destroys an object the store has no row for only when
+   * the store's trail names it: objects another store made on the same token are never
+   * destroyed. When the record cannot be written the object is destroyed at once.
+   */
+  async #claim(fresh: FreshKey): Promise<void> {
+    try {
+      await this.recordAudit('token-object-made', {
+        actor: this.#options.actor ?? 'library',
+        kid: fresh.kid,
+        alg: fresh.alg,
+        detail: { custody: this.#external?.description },
+      });
+    } catch (e) {
+      await this.#destroyObject(fresh.kid, fresh.alg, 'unrecorded');
+      throw e;
+    }
+    if (fresh.publicJwk !== null) this.#onToken.set(fresh.kid, JSON.parse(fresh.publicJwk));
+    faultPoint('token-generate');
   }
 
   #checkMasterKey(snapshot: Snapshot): void {

@@ -760,13 +760,15 @@ function describe(e: ManagerEvent): Line | undefined {
       };
     case 'custody':
       return {
-        level: e.action === 'destroyed' ? 'warn' : 'error',
+        level: e.action === 'destroyed' || e.action === 'foreign' ? 'warn' : 'error',
         msg:
           e.action === 'destroyed'
             ? `PKCS#11: destroyed token object (${e.reason})`
             : e.action === 'missing'
               ? 'PKCS#11: a published key has no object on the token; it is not published'
-              : 'PKCS#11: destroying a token object failed; the next start retries',
+              : e.action === 'foreign'
+                ? 'PKCS#11: a jwkit key on the token this store never made; left alone'
+                : 'PKCS#11: destroying a token object failed; the next start retries',
         fields: { kid: e.kid, alg: e.alg ?? undefined, reason: e.reason },
       };
     case 'policy-changed':

@@ -18,7 +18,6 @@ import type { Policy } from '../policy.js';
 import type { FreshKey } from '../schedule.js';
 import type { StoredKey } from '../stores/store.js';
 import type { CustodyObject, CustodyRef, KeyCustody, KeySigner } from './custody.js';
-import { faultPoint } from './fault.js';
 
 /** What this module needs of a token: pkcs11/index.ts `Pkcs11Token` (P1's token layer). */
 export type TokenLike = Pick<
@@ -49,12 +48,12 @@ export class Pkcs11Custody implements KeyCustody {
   async generate(policy: Policy): Promise<FreshKey> {
     // The token layer makes the pair under a pending label and relabels it to its thumbprint kid
     // before it resolves: a crash before the relabel leaves a pending object, after it an object
-    // the store does not know yet; the reconcile at start destroys both.
+    // the store does not know yet; the reconcile at start destroys both (the key manager records
+    // the object in the store's audit trail first: see KeyManager #claim).
     const made = await this.#token.generate(
       policy.alg,
       policy.size === undefined ? {} : { size: policy.size },
     );
-    faultPoint('token-generate');
     const kid = made.label;
     const publicJwk = JSON.stringify(canonicalOrder({ ...made.publicJwk, kid, alg: policy.alg, use: 'sig' }));
     const ref: CustodyRef = { kind: 'pkcs11', token: this.#tokenName, label: kid };

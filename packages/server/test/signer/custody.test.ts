@@ -104,13 +104,16 @@ describe.skipIf(!softHsmAvailable)('PKCS#11 custody in the key manager (SoftHSM2
     await store.close();
   });
 
-  it('reconcile at start destroys pending, unknown and revoked objects, and leaves objects jwkit did not make', async () => {
+  it('reconcile at start destroys pending and unknown objects this store made, and leaves other stores’ and non-jwkit objects', async () => {
     const { store } = await freshStore();
     const m = await open(store);
     const kept = m.list()[0]!.kid;
-    await m.close();
-    // An object the store does not know (a crash between generate and commit)...
+    // An object this store made but never committed (a crash between its record and the commit)...
     const orphan = (await token.generate('ES256')).label;
+    await m.recordAudit('token-object-made', { kid: orphan, alg: 'ES256' });
+    await m.close();
+    // ...a key another store made on the same token (no record here)...
+    const foreign = (await token.generate('ES256')).label;
     // ...a pending pair (a crash inside generate, before the relabel), and someone else's key.
     const id = (label: string) => Buffer.from(`jwkit:ES256:${label}`).toString('hex');
     const tool = (label: string, hexId: string) =>
@@ -124,10 +127,16 @@ describe.skipIf(!softHsmAvailable)('PKCS#11 custody in the key manager (SoftHSM2
       );
     tool('jwkit-pending:0123abcd', id('jwkit-pending:0123abcd'));
     tool('not-jwkit', '0102');
-    expect(await labels()).toEqual(expect.arrayContaining([kept, orphan, 'jwkit-pending:0123abcd']));
+    expect(await labels()).toEqual(expect.arrayContaining([kept, orphan, foreign, 'jwkit-pending:0123abcd']));
     const events: ManagerEvent[] = [];
     const again = await open(store, events);
-    expect((await labels()).filter((l) => l !== kept)).toEqual([]);
+    const after = await labels();
+    expect(after).toEqual(expect.arrayContaining([kept, foreign]));
+    expect(after).not.toContain(orphan);
+    expect(after).not.toContain('jwkit-pending:0123abcd');
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'custody', action: 'foreign', kid: foreign }),
+    );
     const destroyed = events.filter((e) => e.type === 'custody' && e.action === 'destroyed');
     expect(destroyed).toEqual(
       expect.arrayContaining([
