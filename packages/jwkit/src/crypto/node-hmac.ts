@@ -13,6 +13,7 @@
  */
 
 import * as nodeCrypto from 'node:crypto';
+import { ScratchBuffer } from './node-scratch.js';
 
 type NodeHash = 'sha256' | 'sha384' | 'sha512';
 type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'latin1' | 'base64url') => string;
@@ -28,29 +29,9 @@ export type TextMac = (ascii: string) => string;
 
 /**
  * One scratch buffer for the inner hash input (padded key || text), shared by every key: the
- * MAC is synchronous, so no two calls use it at once. Grown up to this size; longer texts get a
- * buffer of their own.
+ * MAC is synchronous, so no two calls use it at once; it is zeroed after each use.
  */
-const MAX_SCRATCH = 16 * 1024;
-let scratch = Buffer.alloc(1024);
-/** Views of `scratch` by length, so a call makes no view object; emptied when scratch grows. */
-let views = new Map<number, Buffer>();
-const MAX_VIEWS = 512;
-
-function innerInput(length: number): Buffer {
-  if (length > MAX_SCRATCH) return Buffer.alloc(length);
-  if (length > scratch.length) {
-    scratch = Buffer.alloc(Math.min(MAX_SCRATCH, Math.max(length, 2 * scratch.length)));
-    views = new Map();
-  }
-  let view = views.get(length);
-  if (view === undefined) {
-    if (views.size >= MAX_VIEWS) views.clear();
-    view = scratch.subarray(0, length);
-    views.set(length, view);
-  }
-  return view;
-}
+const scratch = new ScratchBuffer();
 
 export function textMac(hash: NodeHash, key: Uint8Array): TextMac | undefined {
   const digest = oneShot;
@@ -66,7 +47,7 @@ export function textMac(hash: NodeHash, key: Uint8Array): TextMac | undefined {
     outer[i]! ^= k[i]!;
   }
   const mac: TextMac = (ascii) => {
-    const input = innerInput(block + ascii.length);
+    const input = scratch.view(block + ascii.length);
     input.set(ipad, 0);
     input.write(ascii, block, 'latin1');
     const inner = digest(hash, input, 'latin1');
@@ -82,7 +63,7 @@ export function textMac(hash: NodeHash, key: Uint8Array): TextMac | undefined {
 
 /** @internal Test hook: whether the shared scratch buffer holds a padded key (it must not between calls). */
 export function scratchHoldsKey(): boolean {
-  return scratch.some((b) => b !== 0);
+  return scratch.holdsData();
 }
 
 /**

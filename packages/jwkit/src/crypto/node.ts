@@ -28,6 +28,7 @@ import { jwkToKeyObject } from './keyobject.js';
 import { mlDsaAlgOf, mlDsaGenerate, mlDsaOp } from './ml-dsa.js';
 import { nodeMlDsaEngine } from './ml-dsa-node.js';
 import { sameText, textMac } from './node-hmac.js';
+import { ScratchBuffer } from './node-scratch.js';
 import { akpAlgorithmFor, curveFor, generateBits, signatureAlgorithmFor } from './spec.js';
 
 type Signer = (data: Uint8Array) => Uint8Array;
@@ -95,6 +96,10 @@ function importKeySync(jwk: JWK, alg: string, usage: KeyUsage): NodeKeyHandle {
 
 type MacHash = 'sha256' | 'sha384' | 'sha512';
 
+/** The two octet arguments of a text verification (node-scratch.ts: no Buffer per token). */
+const signatureScratch = new ScratchBuffer();
+const inputScratch = new ScratchBuffer();
+
 /**
  * Verification over the JWS signing input as a string. HMAC hashes the string itself (its
  * characters are ASCII, so UTF-8 and Latin-1 give the same octets): no Buffer per token, which
@@ -139,8 +144,8 @@ function textVerifier(
     return (ascii, signatureB64) => signatureB64.length === length && sameText(mac(ascii), signatureB64);
   }
   return (ascii, signatureB64) => {
-    const signature = Buffer.from(signatureB64, 'base64url');
-    return signature.toString('base64url') === signatureB64 && op(Buffer.from(ascii, 'latin1'), signature);
+    const signature = signatureScratch.base64url(signatureB64);
+    return signature !== undefined && op(inputScratch.latin1(ascii), signature);
   };
 }
 

@@ -54,8 +54,8 @@ export function strictBase64url(text: string): Uint8Array | undefined {
 /**
  * `strictBase64url` for octets that never leave jwkit (a signature, a claims set that is parsed
  * next): on Node the decoded Buffer may sit in Node's shared pool, which saves two allocations
- * per part and token (issue 15). Anything handed to a caller goes through `ownBytes` first, so
- * the issue 13.8 property (no caller sees a view of the pool) holds.
+ * per part and token (issue 15). Anything handed to a caller is decoded by `strictBase64url`
+ * instead, so the issue 13.8 property (no caller sees a view of the pool) holds.
  */
 export function strictBase64urlInternal(text: string): Uint8Array | undefined {
   if (NodeBuffer === undefined) return strictBase64url(text);
@@ -63,11 +63,42 @@ export function strictBase64urlInternal(text: string): Uint8Array | undefined {
   return b.toString('base64url') === text ? b : undefined;
 }
 
-/** The octets as a plain Uint8Array that owns its memory (a copy when they are a Buffer/view). */
-export function ownBytes(bytes: Uint8Array): Uint8Array {
-  return bytes.constructor === Uint8Array &&
-    bytes.byteOffset === 0 &&
-    bytes.byteLength === bytes.buffer.byteLength
-    ? bytes
-    : new Uint8Array(bytes);
+/** Longest base64url text decoded through the shared scratch buffer (a 64 KiB token's payload fits). */
+const MAX_SCRATCH_TEXT = 64 * 1024;
+let textScratch: import('node:buffer').Buffer | undefined;
+
+/**
+ * The UTF-8 text of strict base64url `b64`: `undefined` when `b64` is not strict base64url,
+ * `null` when its octets are not UTF-8 (so the caller can report that at its own step). On Node
+ * the octets go through one scratch buffer and never become a Buffer of their own (issue 15: a
+ * claims set is decoded straight to the text JSON.parse reads). Lenient UTF-8 decoding turns
+ * every bad sequence into U+FFFD, so only text that contains U+FFFD is checked strictly; a
+ * byte order mark is kept, as `utf8Text` keeps it.
+ */
+export function strictBase64urlText(b64: string): string | null | undefined {
+  if (NodeBuffer === undefined || b64.length > MAX_SCRATCH_TEXT) {
+    const bytes = strictBase64urlInternal(b64);
+    if (bytes === undefined) return undefined;
+    try {
+      return utf8Text(bytes);
+    } catch {
+      return null;
+    }
+  }
+  let buf = textScratch;
+  if (buf === undefined || buf.length < b64.length) {
+    buf = NodeBuffer.alloc(Math.min(MAX_SCRATCH_TEXT, Math.max(b64.length, 2048)));
+    textScratch = buf;
+  }
+  const n = buf.write(b64, 0, 'base64url');
+  if (buf.toString('base64url', 0, n) !== b64) return undefined;
+  const text = buf.toString('utf8', 0, n);
+  if (text.indexOf('\uFFFD') >= 0) {
+    try {
+      strictDecoder.decode(buf.subarray(0, n));
+    } catch {
+      return null;
+    }
+  }
+  return text;
 }

@@ -13,14 +13,19 @@ import { JWTError } from '../errors/index.js';
 import { parseJSON } from '../json/parse.js';
 import { deepFreeze } from '../set/freeze.js';
 import type { JWSHeader } from '../set/key-source.js';
-import { strictBase64urlInternal, utf8Text } from './bytes.js';
+import { strictBase64url, strictBase64urlInternal, strictBase64urlText, utf8Text } from './bytes.js';
 
 /** A compact JWS split into its parts and decoded; nothing verified yet. */
 export interface CompactJWS {
   readonly header: Readonly<JWSHeader>;
-  /** The payload part as received (empty for detached content). */
+  /** The payload part as received (empty for detached content), strict base64url. */
   readonly payloadB64: string;
-  readonly payload: Uint8Array;
+  /**
+   * The payload octets as UTF-8 text (what a JWT's claims are parsed from), or `null` when they
+   * are not UTF-8; the verifier reports that after the signature (RFC 7519 §7.2 step 10). A JWS
+   * payload's octets: `payloadBytes`.
+   */
+  readonly payloadText: string | null;
   /**
    * The signature part as received, not yet checked: it is only ever used through
    * `signatureBytes` or a backend's `verifyTextSync`, both strict (RFC 7515 §2), and a verifier
@@ -80,16 +85,22 @@ export function parseCompact(token: unknown, maxLength: number = DEFAULT_MAX_TOK
   // The payload may be empty (RFC 7515 §7.1 allows an empty payload); its text must still be
   // strict base64url, because the signature covers it as received.
   const payloadB64 = token.slice(dot1 + 1, dot2);
-  const payload = decodePart(payloadB64, 'payload');
+  const payloadText = strictBase64urlText(payloadB64);
+  if (payloadText === undefined) decodePart(payloadB64, 'payload'); // throws the precise error
   if (dot2 === token.length - 1)
     throw new JWTError('ERR_JWT_MALFORMED', 'the token has an empty signature part');
   return {
     header,
     payloadB64,
-    payload,
+    payloadText: payloadText ?? null,
     signatureB64: token.slice(dot2 + 1),
     signingInput: token.slice(0, dot2),
   };
+}
+
+/** The payload octets (already known to be strict base64url), in memory of their own. */
+export function payloadBytes(jws: CompactJWS): Uint8Array {
+  return strictBase64url(jws.payloadB64)!;
 }
 
 /** The signature octets, strictly decoded (throws `ERR_JWT_BASE64URL` like the other parts). */
@@ -173,8 +184,8 @@ export function parseHeader(headerB64: string): Readonly<JWSHeader> {
 }
 
 function decodePart(part: string, name: string): Uint8Array {
-  // Header and payload octets are parsed inside jwkit, the signature only verified; the one
-  // part a caller can get (verifyJWS's payload) is copied out by ownBytes.
+  // Header and signature octets never leave jwkit (pooled Buffers are fine); the one part a
+  // caller can get, verifyJWS's payload, is decoded into memory of its own by payloadBytes.
   const bytes = strictBase64urlInternal(part);
   if (bytes !== undefined) return bytes;
   const issue = checkBase64url(part) ?? 'noncanonical';

@@ -6,7 +6,7 @@
 import type { JWSHeader } from '../set/key-source.js';
 import type { JWTPayload } from './claims.js';
 import { parseCompact, signatureBytes } from './compact.js';
-import { parseClaims } from './verify.js';
+import { claimsFromText } from './verify.js';
 
 export interface DecodedJWT {
   readonly header: Readonly<JWSHeader>;
@@ -22,5 +22,5 @@ export interface DecodedJWT {
 export function decodeJWT(token: string): DecodedJWT {
   const jws = parseCompact(token);
   signatureBytes(jws);
-  return { header: jws.header, payload: parseClaims(jws.payload), signature: jws.signatureB64 };
+  return { header: jws.header, payload: claimsFromText(jws.payloadText), signature: jws.signatureB64 };
 }

@@ -23,9 +23,9 @@ import { importCached } from '../set/key-cache.js';
 import { keyEntry } from '../set/key-entry.js';
 import type { JWSHeader, MultipleMatchPolicy, SelectedKey, SelectKeyOptions } from '../set/key-source.js';
 import { verificationRejection } from '../set/select.js';
-import { asciiBytes, ownBytes, utf8Bytes, utf8Text } from './bytes.js';
+import { asciiBytes, utf8Bytes, utf8Text } from './bytes.js';
 import { type ClaimOptions, checkClaims, type JWTPayload } from './claims.js';
-import { type CompactJWS, parseCompact, signatureBytes, signatureFirst } from './compact.js';
+import { type CompactJWS, parseCompact, payloadBytes, signatureBytes, signatureFirst } from './compact.js';
 import { asJWKitError, directKey, isKeySource, type KeyInput } from './key-input.js';
 
 /** A key embedded in the header, offered to `trustEmbeddedKey`. */
@@ -352,7 +352,7 @@ function detachedBytes(jws: CompactJWS, detached: Uint8Array | string): Uint8Arr
 /** The verified JWS as the caller gets it: the payload as a plain Uint8Array of its own. */
 function toJWS(jws: CompactJWS, selected: SelectedKey, options: VerifyJWSOptions): VerifiedJWS {
   const detached = options.detachedPayload;
-  const payload = detached === undefined ? ownBytes(jws.payload) : detachedBytes(jws, detached);
+  const payload = detached === undefined ? payloadBytes(jws) : detachedBytes(jws, detached);
   return { payload, header: jws.header, key: selected.jwk };
 }
 
@@ -363,8 +363,9 @@ function badSignature(): JWTError {
 /** The claims of a JWS whose signature verified (RFC 7519 §7.2 steps 9-10, then the claim rules). */
 function toJWT<P extends JWTPayload>(jws: CompactJWS, key: JWK, options: VerifyJWTOptions): VerifiedJWT<P> {
   const detached = options.detachedPayload;
-  const bytes = detached === undefined ? jws.payload : detachedBytes(jws, detached);
-  const payload = parseClaims(bytes) as P;
+  const payload = (
+    detached === undefined ? claimsFromText(jws.payloadText) : parseClaims(detachedBytes(jws, detached))
+  ) as P;
   checkClaims(payload, jws.header, options);
   return { payload, header: jws.header, key };
 }
@@ -377,9 +378,21 @@ function toJWTFromJWS<P extends JWTPayload>(jws: VerifiedJWS, options: ClaimOpti
 
 /** The payload as a JWT Claims Set: UTF-8 JSON holding an object (RFC 7519 §7.2 step 10). */
 export function parseClaims(bytes: Uint8Array): JWTPayload {
+  let text: string | null;
+  try {
+    text = utf8Text(bytes);
+  } catch {
+    text = null;
+  }
+  return claimsFromText(text);
+}
+
+/** `parseClaims` of the payload's text (`null`: its octets are not UTF-8). */
+export function claimsFromText(text: string | null): JWTPayload {
   let value: unknown;
   try {
-    value = JSON.parse(utf8Text(bytes));
+    if (text === null) throw new TypeError('the payload octets are not UTF-8');
+    value = JSON.parse(text);
   } catch (cause) {
     throw new JWTError(
       'ERR_JWT_PAYLOAD_INVALID',
