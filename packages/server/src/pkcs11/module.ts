@@ -73,10 +73,18 @@ export function ckrName(error: unknown): string | undefined {
 }
 
 /** Loads and initialises the library at `path` (shared with other users of the same path). */
-export async function acquireModule(path: string): Promise<LoadedModule> {
+export interface AcquireOptions {
+  /**
+   * Makes the PKCS11 object when the library is not loaded yet (fault injection in tests: a
+   * subclass whose calls fail). Ignored when the library is already loaded.
+   */
+  readonly create?: (lib: Pkcs11Lib) => Pkcs11js.PKCS11;
+}
+
+export async function acquireModule(path: string, options: AcquireOptions = {}): Promise<LoadedModule> {
   let pending = modules.get(path);
   if (pending === undefined) {
-    pending = open(path);
+    pending = open(path, options.create);
     modules.set(path, pending);
     pending.catch(() => modules.delete(path));
   }
@@ -109,9 +117,9 @@ export async function acquireModule(path: string): Promise<LoadedModule> {
   };
 }
 
-async function open(path: string): Promise<Entry> {
+async function open(path: string, create?: (lib: Pkcs11Lib) => Pkcs11js.PKCS11): Promise<Entry> {
   const lib = await loadPkcs11js();
-  const p11 = new lib.PKCS11();
+  const p11 = create ? create(lib) : new lib.PKCS11();
   try {
     p11.load(path);
   } catch (cause) {
