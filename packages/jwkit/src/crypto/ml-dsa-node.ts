@@ -26,15 +26,20 @@ import { mlDsaPkcs8Seed, mlDsaSpki } from '../pkix/ml-dsa.js';
 
 let native: boolean | undefined;
 
-/** Whether this Node's node:crypto has ML-DSA (probed once, with a fixed seed). */
+/**
+ * Whether this Node's node:crypto has ML-DSA (probed once, with a fixed seed). Parsing the key is
+ * not enough: Node 22.23 ships an OpenSSL that reads ML-DSA PKCS#8 but cannot sign with it
+ * (ERR_OSSL_EVP_PROVIDER_SIGNATURE_NOT_SUPPORTED), so the probe also signs once.
+ */
 export function nodeHasMlDsa(): boolean {
   if (native === undefined) {
     try {
-      createPrivateKey({
+      const key = createPrivateKey({
         key: Buffer.from(mlDsaPkcs8Seed('ML-DSA-44', new Uint8Array(32))),
         format: 'der',
         type: 'pkcs8',
       });
+      cryptoSign(null, new Uint8Array(0), key);
       native = true;
     } catch {
       native = false;
