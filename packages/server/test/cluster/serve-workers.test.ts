@@ -3,7 +3,8 @@
  * a 3 s rotation period): worker 1 alone does the first-start work, exactly one rotation per
  * period and all by the rotation leader, the same JWKS bytes and ETag from every worker, a worker
  * killed with SIGKILL is replaced while the port keeps answering, the leader's death makes
- * another worker rotate, and SIGTERM drains every worker and exits 0.
+ * another worker rotate, a replacement that keeps failing backs off, SIGTERM and SIGINT drain
+ * every worker and exit 0, and starts that cannot work stop at once.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -322,10 +323,11 @@ describe('jwkit serve --workers 3', () => {
   });
 });
 
-/** Runs the CLI to its exit (for starts that must fail). */
+/** Runs the CLI to its exit; `onOutput` sees the output so far and may signal the process. */
 function runToExit(
   args: string[],
   extraEnv: Record<string, string>,
+  onOutput?: (out: string, p: ChildProcess) => void,
 ): Promise<{ code: number | null; out: string }> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('JWKIT_')) env[k] = v;
@@ -340,11 +342,29 @@ function runToExit(
   });
   p.stderr!.on('data', (c: Buffer) => {
     out += c.toString();
+    onOutput?.(out, p);
   });
   return new Promise((done) => p.once('exit', (code) => done({ code, out })));
 }
 
-describe('jwkit serve --workers: starts that cannot work', () => {
+describe('jwkit serve --workers: other starts and stops', () => {
+  it('drains every worker on SIGINT too and exits 0', async () => {
+    let sent = false;
+    const { code, out } = await runToExit(
+      ['serve', '--workers', '2', '--port', '0', '--store', `sqlite:${join(tmp.dir, 'int', 'keys.db')}`],
+      {},
+      (text, p) => {
+        if (!sent && /listening on \S+ worker=primary/.test(text)) {
+          sent = true;
+          p.kill('SIGINT');
+        }
+      },
+    );
+    expect(sent).toBe(true);
+    expect(code).toBe(0);
+    expect(out.match(/worker stopped/g)).toHaveLength(2);
+  });
+
   it('stops the whole start when worker 1 cannot start (no crash loop), exit 1 with ERR_WORKER_START', async () => {
     const master = Buffer.alloc(32, 9).toString('base64');
     const { code, out } = await runToExit(
