@@ -62,6 +62,13 @@ export function checkClusterOptions(options: ServeOptions): number {
       '--workers needs a store the workers share: sqlite::memory: would give each worker its own keys; use a SQLite file or PostgreSQL',
     );
   }
+  if (n > 1 && cluster.isWorker && process.env[ENV_SLOT] === undefined) {
+    throw new ServerConfigError(
+      'ERR_CONFIG',
+      'workers > 1 in a process that is itself a cluster worker of another primary: only a primary can fork; ' +
+        'run serve() with workers: 1 in your own workers, or let jwkit serve --workers fork them',
+    );
+  }
   return n;
 }
 
