@@ -26,11 +26,74 @@ export function isKeySource(input: unknown): input is KeySource {
 const MAX_VALIDATED = 256;
 const validated = new BoundedMap<string, KeyEntry>(MAX_VALIDATED);
 
+/**
+ * What a caller's JWK object held when it was last validated: its own enumerable member names
+ * in order, and their values (arrays copied). A caller may mutate its object between calls, so
+ * the snapshot is only used while the object still holds exactly these members with these
+ * values (===, arrays element by element): then `JSON.stringify` of it would give the same text,
+ * and so the same entry, without serializing the key on every call (issue 15). Objects with a
+ * `toJSON`, accessor members or object-valued members (other than arrays of strings) are not
+ * snapshotted.
+ */
+interface Snapshot {
+  readonly names: readonly string[];
+  readonly values: readonly unknown[];
+  readonly entry: KeyEntry;
+}
+const snapshots = new WeakMap<object, Snapshot>();
+
+function snapshotOf(input: Record<string, unknown>, entry: KeyEntry): Snapshot | undefined {
+  if (typeof input.toJSON === 'function') return undefined;
+  const names = Object.keys(input);
+  const values: unknown[] = [];
+  // Plain data members only: a getter could answer differently now than JSON.stringify did.
+  const descriptors = Object.getOwnPropertyDescriptors(input);
+  for (const name of names) {
+    if (!('value' in descriptors[name]!)) return undefined;
+    const value = input[name];
+    if (Array.isArray(value)) {
+      if (!value.every((v) => typeof v === 'string')) return undefined;
+      values.push(value.slice());
+    } else if (value !== null && typeof value === 'object') {
+      return undefined;
+    } else values.push(value);
+  }
+  return { names, values, entry };
+}
+
+function unchanged(input: Record<string, unknown>, snapshot: Snapshot): boolean {
+  const names = Object.keys(input);
+  const { names: was, values } = snapshot;
+  if (names.length !== was.length) return false;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (name !== was[i]) return false;
+    const value = input[name];
+    const before = values[i];
+    if (Array.isArray(before)) {
+      if (!Array.isArray(value) || value.length !== before.length) return false;
+      for (let j = 0; j < value.length; j++) if (value[j] !== before[j]) return false;
+    } else if (value !== before) return false;
+  }
+  return typeof input.toJSON !== 'function';
+}
+
 /** The validated entry for a caller's JWK (throws `JWKError` when it is not a valid JWK). */
 export function validatedKey(input: unknown): KeyEntry {
   if (input === null || typeof input !== 'object') {
     throw new JWTError('ERR_JWT_KEY_INVALID', 'the key must be a JWK object or a KeySource such as a JWKSet');
   }
+  const record = input as Record<string, unknown>;
+  const snapshot = snapshots.get(input);
+  if (snapshot !== undefined && unchanged(record, snapshot)) return snapshot.entry;
+  const entry = validatedByText(input);
+  const next = snapshotOf(record, entry);
+  if (next !== undefined) snapshots.set(input, next);
+  else snapshots.delete(input);
+  return entry;
+}
+
+function validatedByText(input: object): KeyEntry {
   let text: string;
   try {
     text = JSON.stringify(input);

@@ -4,7 +4,7 @@
  */
 
 import { getBackend } from '../crypto/active.js';
-import type { CryptoBackend } from '../crypto/backend.js';
+import type { CryptoBackend, KeyHandle } from '../crypto/backend.js';
 import { encode } from '../encoding/base64url.js';
 import { JWTError } from '../errors/index.js';
 import type { JWK } from '../jwk/model.js';
@@ -44,33 +44,63 @@ export interface SignJWTOptions extends SignOptions {
 
 const RESERVED = new Set(['alg', 'kid', 'typ', 'b64', 'crit']);
 
+/** The options when the caller gives none: one shared object, not one per call (issue 15). */
+const NO_OPTIONS: SignJWTOptions = Object.freeze({});
+
 /** Signs `payload` (octets, or text taken as UTF-8) as a compact JWS. */
-export async function signJWS(
+export function signJWS(
   payload: Uint8Array | string,
   key: JWK,
-  options: SignOptions = {},
+  options: SignOptions = NO_OPTIONS,
 ): Promise<string> {
-  const bytes = typeof payload === 'string' ? utf8Bytes(payload) : payload;
-  if (!(bytes instanceof Uint8Array))
-    throw new JWTError('ERR_JWT_SIGN_PAYLOAD', 'the JWS payload must be a string or a Uint8Array');
-  return sign(base64url(bytes), key, options, undefined);
+  try {
+    const bytes = typeof payload === 'string' ? utf8Bytes(payload) : payload;
+    if (!(bytes instanceof Uint8Array))
+      throw new JWTError('ERR_JWT_SIGN_PAYLOAD', 'the JWS payload must be a string or a Uint8Array');
+    return settled(sign(base64url(bytes), key, options, undefined));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**
  * Signs a JWT. Options that set claims (`issuedAt`, `expiresIn`, `issuer`...) override the same
  * claims in `payload`; `payload` itself is not modified.
  */
-export async function signJWT(payload: JWTPayload, key: JWK, options: SignJWTOptions = {}): Promise<string> {
-  return sign(jwtPayloadSegment(payload, options), key, options, 'JWT');
+export function signJWT(
+  payload: JWTPayload,
+  key: JWK,
+  options: SignJWTOptions = NO_OPTIONS,
+): Promise<string> {
+  try {
+    return settled(sign(jwtPayloadSegment(payload, options), key, options, 'JWT'));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
+
+/**
+ * A token as a promise. With a cached key handle and a synchronous backend the whole signature
+ * is computed without awaiting (issue 15): one already-resolved promise, no async function
+ * frames or extra microtasks.
+ */
+const settled = (token: string | Promise<string>): Promise<string> =>
+  typeof token === 'string' ? Promise.resolve(token) : token;
 
 /** BASE64URL(JSON(claims)) of a JWT: `payload` with the claims `options` set (shared with sign-with.ts). */
 export function jwtPayloadSegment(payload: JWTPayload, options: SignJWTOptions): string {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw new JWTError('ERR_JWT_SIGN_PAYLOAD', 'a JWT payload must be a JSON object (RFC 7519 §4)');
   }
-  const claims: JWTPayload = { ...payload };
   const now = Math.floor((options.clock ?? Date.now)() / 1000);
+  if (onlyIssuedAt(payload, options)) {
+    // The common call: the payload's own JSON with `iat` appended, which is the text of
+    // `{ ...payload, iat }` (same members in the same order, `iat` last) without the copy.
+    const iat = JSON.stringify(typeof options.issuedAt === 'number' ? options.issuedAt : now);
+    const text = serialize(payload);
+    return textSegment(text === '{}' ? `{"iat":${iat}}` : `${text.slice(0, -1)},"iat":${iat}}`);
+  }
+  const claims: JWTPayload = { ...payload };
   if (options.issuedAt !== false) claims.iat = typeof options.issuedAt === 'number' ? options.issuedAt : now;
   if (options.expiresIn !== undefined) claims.exp = now + Math.floor(seconds(options.expiresIn, 'expiresIn'));
   if (options.notBefore !== undefined) claims.nbf = now + Math.floor(seconds(options.notBefore, 'notBefore'));
@@ -78,33 +108,64 @@ export function jwtPayloadSegment(payload: JWTPayload, options: SignJWTOptions):
   if (options.subject !== undefined) claims.sub = options.subject;
   if (options.audience !== undefined) claims.aud = options.audience;
   if (options.jwtId !== undefined) claims.jti = options.jwtId;
-  let text: string | undefined;
+  return textSegment(serialize(claims));
+}
+
+function serialize(claims: JWTPayload): string {
   try {
-    text = JSON.stringify(claims);
+    return JSON.stringify(claims);
   } catch (cause) {
     throw new JWTError('ERR_JWT_SIGN_PAYLOAD', 'the JWT payload cannot be serialized as JSON', { cause });
   }
-  return textSegment(text);
 }
 
-async function sign(
+/**
+ * Whether the options set `iat` and nothing else, on a payload that has no `iat` of its own and
+ * serializes as itself (no `toJSON`).
+ */
+function onlyIssuedAt(payload: JWTPayload, options: SignJWTOptions): boolean {
+  return (
+    options.issuedAt !== false &&
+    options.expiresIn === undefined &&
+    options.notBefore === undefined &&
+    options.issuer === undefined &&
+    options.subject === undefined &&
+    options.audience === undefined &&
+    options.jwtId === undefined &&
+    !Object.hasOwn(payload, 'iat') &&
+    typeof (payload as { toJSON?: unknown }).toJSON !== 'function'
+  );
+}
+
+function sign(
   /** BASE64URL(payload), already encoded. */
   payloadSegment: string,
   key: JWK,
   options: SignOptions,
   defaultTyp: string | undefined,
-): Promise<string> {
+): string | Promise<string> {
   const alg = signatureAlgorithm(options.alg ?? key?.alg);
   const backend = options.backend ?? getBackend();
-  // No await (and so no microtask) when the handle is already cached (issue 15).
   const pending = signingHandle(key, alg, backend);
-  const handle = pending instanceof Promise ? await pending : pending;
+  if (pending instanceof Promise) {
+    return pending.then((handle) => signWith(handle, backend, alg, payloadSegment, key, options, defaultTyp));
+  }
+  return signWith(pending, backend, alg, payloadSegment, key, options, defaultTyp);
+}
 
+function signWith(
+  handle: KeyHandle,
+  backend: CryptoBackend,
+  alg: AlgorithmInfo,
+  payloadSegment: string,
+  key: JWK,
+  options: SignOptions,
+  defaultTyp: string | undefined,
+): string | Promise<string> {
   const signingInput = `${protectedHeaderSegment(alg, options, key.kid, defaultTyp)}.${payloadSegment}`;
   const data = asciiBytes(signingInput);
-  const signature =
-    backend.signSync !== undefined ? backend.signSync(handle, data) : await backend.sign(handle, data);
-  return `${signingInput}.${base64url(signature)}`;
+  if (backend.signSync !== undefined) return `${signingInput}.${base64url(backend.signSync(handle, data))}`;
+  return backend.sign(handle, data).then((signature) => `${signingInput}.${base64url(signature)}`);
 }
 
 /** The registry entry of a JWS signature algorithm name (never `none`); shared with sign-with.ts. */
@@ -131,12 +192,23 @@ export function protectedHeaderSegment(
   keyKid: unknown,
   defaultTyp: string | undefined,
 ): string {
-  const header: Record<string, unknown> = { alg: alg.alg };
   const typ = options.typ ?? defaultTyp;
-  if (typ !== undefined && typ !== false) header.typ = typ;
   const kid = options.kid ?? keyKid;
+  // The common call (no extra members, string or absent typ and kid) is answered by the last
+  // header built for the same alg, typ and kid: the same JSON text, so the same segment.
+  const memo = options.header === undefined && plain(typ) && plain(kid);
+  const last = lastHeader;
+  if (memo && last !== undefined && last.alg === alg.alg && last.typ === typ && last.kid === kid)
+    return last.segment;
+  const header: Record<string, unknown> = { alg: alg.alg };
+  if (typ !== undefined && typ !== false) header.typ = typ;
   if (kid !== undefined && kid !== false) header.kid = kid;
-  for (const [name, value] of Object.entries(options.header ?? {})) {
+  if (options.header === undefined) {
+    const segment = headerSegment(JSON.stringify(header));
+    if (memo) lastHeader = { alg: alg.alg, typ, kid, segment };
+    return segment;
+  }
+  for (const [name, value] of Object.entries(options.header)) {
     if (RESERVED.has(name)) {
       throw new JWTError(
         'ERR_JWT_SIGN_HEADER',
@@ -147,6 +219,10 @@ export function protectedHeaderSegment(
   }
   return headerSegment(JSON.stringify(header));
 }
+
+/** The last header built for a call without extra members (see protectedHeaderSegment). */
+let lastHeader: { alg: string; typ: unknown; kid: unknown; segment: string } | undefined;
+const plain = (v: unknown): boolean => v === undefined || v === false || typeof v === 'string';
 
 /** Unpadded base64url of a signature (shared with sign-with.ts). */
 export function signatureSegment(signature: Uint8Array): string {
