@@ -37,7 +37,7 @@ describe('probe keys', () => {
       const jwk = probePublicKey(kty, crv);
       expect(jwk, kind).toBeDefined();
       expect(
-        validateJWK(jwk).problems.filter((p) => p.severity === 'error'),
+        validateJWK(jwk!).problems.filter((p) => p.severity === 'error'),
         kind,
       ).toEqual([]);
     }
