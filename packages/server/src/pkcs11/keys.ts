@@ -15,6 +15,7 @@ import { base64url, CURVES, type PublicJWK, RSA_MAX_BITS, thumbprint } from 'jwk
 import { TokenError } from './errors.js';
 import { type AlgMechanism, curveOfEcParams } from './mechanisms.js';
 import { ckrName, type Handle, type LoadedModule } from './module.js';
+import { isDroppedSession } from './session-pool.js';
 
 export const ID_PREFIX = 'jwkit:';
 export const PENDING_PREFIX = 'jwkit-pending:';
@@ -130,7 +131,7 @@ export class KeyOps {
           // list() reports what is left as pending; the caller's reconcile removes it.
         }
       }
-      if (isDropped(error)) throw error;
+      if (isDroppedSession(error)) throw error;
       throw error instanceof TokenError ? error : deviceError('relabelling the new key pair', error);
     }
   }
@@ -206,7 +207,7 @@ export class KeyOps {
         { type: l.CKA_ID },
       ]);
     } catch (cause) {
-      if (isDropped(cause)) throw cause;
+      if (isDroppedSession(cause)) throw cause;
       return; // an object without a label or id (a certificate, a data object): not ours
     }
     const cls = attrs[0]!.value.readUInt32LE(0);
@@ -250,7 +251,7 @@ export class KeyOps {
       // 2048 octets hold an RSA-16384 signature, the largest key jwkit makes.
       sig = await this.#p.C_SignAsync(session, input, Buffer.alloc(2048));
     } catch (cause) {
-      throw isDropped(cause) || isHandleInvalid(cause) ? cause : deviceError('C_Sign', cause);
+      throw isDroppedSession(cause) || isHandleInvalid(cause) ? cause : deviceError('C_Sign', cause);
     }
     if (mech.signatureLength !== undefined && sig.length !== mech.signatureLength)
       throw new TokenError(
@@ -268,22 +269,12 @@ export class KeyOps {
         this.#p.C_DestroyObject(session, h);
         any = true;
       } catch (cause) {
-        if (isDropped(cause)) throw cause;
+        if (isDroppedSession(cause)) throw cause;
         if (!isHandleInvalid(cause)) throw deviceError('C_DestroyObject', cause);
       }
     }
     return any;
   }
-}
-
-function isDropped(error: unknown): boolean {
-  const n = ckrName(error);
-  return (
-    n === 'CKR_SESSION_HANDLE_INVALID' ||
-    n === 'CKR_SESSION_CLOSED' ||
-    n === 'CKR_DEVICE_REMOVED' ||
-    n === 'CKR_USER_NOT_LOGGED_IN'
-  );
 }
 
 export function isHandleInvalid(error: unknown): boolean {

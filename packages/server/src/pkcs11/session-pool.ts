@@ -8,10 +8,12 @@
  * session (v2.40 §5.5): one C_Login covers every session, and closing the last session logs out.
  *
  * A session the token dropped — CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED, CKR_DEVICE_REMOVED
- * or CKR_USER_NOT_LOGGED_IN (the login went with the last session) — is re-opened and logged in
- * again, and the operation retried once.
+ * or CKR_USER_NOT_LOGGED_IN (the login went with the last session) — or one stuck with an
+ * operation (CKR_OPERATION_ACTIVE) is re-opened and logged in again, and the operation retried
+ * once.
  */
 
+import { JWKitError } from 'jwkit';
 import { TokenError } from './errors.js';
 import { ckrName, type Handle, type LoadedModule } from './module.js';
 
@@ -20,9 +22,12 @@ const DROPPED = new Set([
   'CKR_SESSION_CLOSED',
   'CKR_DEVICE_REMOVED',
   'CKR_USER_NOT_LOGGED_IN',
+  // An operation left active on the session (a C_SignInit whose C_Sign never ran): v2.40 has no
+  // way to cancel it, so the session is replaced like a dropped one.
+  'CKR_OPERATION_ACTIVE',
 ]);
 
-/** True for the CKR_* values that mean "the session is gone": re-open and retry. */
+/** True for the CKR_* values that mean "this session is unusable": re-open and retry. */
 export function isDroppedSession(error: unknown): boolean {
   const name = ckrName(error);
   return name !== undefined && DROPPED.has(name);
@@ -121,7 +126,7 @@ export class SessionPool {
           if (options.verifyLogin) this.#ensureLoggedIn(slot.handle);
           return await fn(slot.handle);
         } catch (error) {
-          if (attempt > 0 || !isDroppedSession(error) || this.#closed) throw error;
+          if (attempt > 0 || !isDroppedSession(error) || this.#closed) throw coded(error, attempt);
           this.#reopen(slot, error);
         }
       }
@@ -244,6 +249,19 @@ export class SessionPool {
       // Already gone (the token dropped it): nothing to close.
     }
   }
+}
+
+/** Every failure leaves the pool as a coded error: a bare pkcs11js error becomes ERR_PKCS11_DEVICE. */
+function coded(error: unknown, attempt: number): unknown {
+  if (error instanceof JWKitError) return error;
+  const name = ckrName(error) ?? (error as Error).message;
+  return new TokenError(
+    'ERR_PKCS11_DEVICE',
+    attempt > 0
+      ? `the PKCS#11 token failed again after its session was re-opened (${name}): check the token and its connection`
+      : `a PKCS#11 call failed on the token (${name})`,
+    { cause: error },
+  );
 }
 
 function closedError(): TokenError {
