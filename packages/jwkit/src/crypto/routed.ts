@@ -14,6 +14,7 @@
  * applies) exactly when every route's backend is and every probe answers synchronously.
  */
 
+import { checkBase64url, decode } from '../encoding/base64url.js';
 import { UnsupportedError } from '../errors/index.js';
 import type { JWK, OctJWK, PrivateJWK } from '../jwk/model.js';
 import { ALGORITHMS, CURVES } from '../registry.js';
@@ -73,6 +74,13 @@ export interface RoutedOptions {
 }
 
 type Choice = CryptoBackend | null;
+
+/** A JWS signing input (ASCII: base64url and dots) as octets. */
+function asciiBytes(ascii: string): Uint8Array {
+  const out = new Uint8Array(ascii.length);
+  for (let i = 0; i < ascii.length; i++) out[i] = ascii.charCodeAt(i);
+  return out;
+}
 
 /** The routes for `kind`, preferred ones first. */
 function ordered(routes: readonly Route[], options: RoutedOptions, kind: KeyKind): Route[] {
@@ -175,7 +183,17 @@ export function createRoutedBackend(routes: readonly Route[], options: RoutedOpt
       const b = owner(key);
       return b.verifyAsciiSync !== undefined
         ? b.verifyAsciiSync(key, ascii, signature)
-        : b.verifySync!(key, new TextEncoder().encode(ascii), signature);
+        : b.verifySync!(key, asciiBytes(ascii), signature);
+    },
+    verifyTextSync: (key, ascii, signatureB64) => {
+      const b = owner(key);
+      if (b.verifyTextSync !== undefined) return b.verifyTextSync(key, ascii, signatureB64);
+      // The same contract for a backend without it: only canonical base64url can verify (RFC 7515 §2).
+      if (checkBase64url(signatureB64) !== undefined) return false;
+      const signature = decode(signatureB64);
+      return b.verifyAsciiSync !== undefined
+        ? b.verifyAsciiSync(key, ascii, signature)
+        : b.verifySync!(key, asciiBytes(ascii), signature);
     },
   };
 }

@@ -93,6 +93,14 @@ describe('routing per key kind', () => {
       const token = await signJWT({ alg }, key, { backend: routed });
       expect(verifyJWTSync(token, toPublic(key), { backend: routed }).payload.alg).toBe(alg);
     }
+    // The text form of the fast path (issue 15) reaches each backend too, canonical base64url only.
+    const ed = (await generateJWK({ alg: 'Ed448', backend: routed })) as PrivateJWK;
+    const edSig = routed.signSync!(routed.importKeySync!(ed, 'Ed448', 'sign'), text('a.b'));
+    const edVerify = routed.importKeySync!(toPublic(ed), 'Ed448', 'verify');
+    const b64 = Buffer.from(edSig).toString('base64url');
+    expect(routed.verifyTextSync!(edVerify, 'a.b', b64)).toBe(true);
+    expect(routed.verifyTextSync!(edVerify, 'a.b', `${b64}=`)).toBe(false);
+    expect(routed.verifyTextSync!(edVerify, 'a.c', b64)).toBe(false);
     const rsa = await generateJWK({ alg: 'RS256', kid: 'r' });
     const handle: KeyHandle = routed.importKeySync!(rsa, 'RS256', 'sign');
     expect(handle.backend).toBe('node');
