@@ -11,11 +11,11 @@
  * ```
  */
 
-import type { PublicJWK } from 'jwkit';
+import { JWKitError, type PublicJWK } from 'jwkit';
 import { TokenError } from './errors.js';
 import { deviceError, isHandleInvalid, KeyOps, objectId, PENDING_PREFIX } from './keys.js';
 import { type AlgMechanism, algMechanism, mechanismName } from './mechanisms.js';
-import { acquireModule, type Handle } from './module.js';
+import { acquireModule, ckrName, type Handle } from './module.js';
 import { isDroppedSession, type PoolStats, SessionPool, sessionBound } from './session-pool.js';
 import { findToken, mechanismFlags, readPin } from './token.js';
 import { type Pkcs11Uri, parsePkcs11Uri } from './uri.js';
@@ -105,7 +105,12 @@ export async function openToken(
     return new Token(parsed.redacted, description, pool, new KeyOps(mod), mechanisms, () => mod.release());
   } catch (error) {
     mod.release();
-    throw error;
+    if (error instanceof JWKitError) throw error;
+    throw new TokenError(
+      'ERR_PKCS11_DEVICE',
+      `opening the token of ${parsed.redacted} failed: ${ckrName(error) ?? (error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 

@@ -25,12 +25,17 @@ describe.skipIf(!softHsmAvailable)('injected token faults', () => {
   /** CKR_* names the next C_SignAsync calls fail with, one per call. */
   const failSign: string[] = [];
   const failFind: string[] = [];
+  const failSlots: string[] = [];
 
   beforeAll(async () => {
     hsm = softHsm();
     // pkcs11js wraps the native methods per instance in its constructor (C_SignAsync promisifies
     // C_SignCallback), so faults go into a subclass of the native methods it wraps.
-    type Native = { C_SignCallback(...a: unknown[]): void; C_FindObjectsInit(...a: unknown[]): void };
+    type Native = {
+      C_SignCallback(...a: unknown[]): void;
+      C_FindObjectsInit(...a: unknown[]): void;
+      C_GetSlotList(...a: unknown[]): unknown;
+    };
     const create = (lib: Pkcs11Lib) => {
       const Base = lib.PKCS11 as unknown as new () => Native;
       class Faulty extends Base {
@@ -39,6 +44,11 @@ describe.skipIf(!softHsmAvailable)('injected token faults', () => {
           const callback = args[3] as (e: Error | null) => void;
           if (name) setImmediate(() => callback(new Error(`${name}:${CODES[name]}`)));
           else super.C_SignCallback(...args);
+        }
+        override C_GetSlotList(...args: unknown[]): unknown {
+          const name = failSlots.shift();
+          if (name) throw new Error(`${name}:${CODES[name]}`);
+          return super.C_GetSlotList(...args);
         }
         override C_FindObjectsInit(...args: unknown[]): void {
           const name = failFind.shift();
@@ -104,5 +114,13 @@ describe.skipIf(!softHsmAvailable)('injected token faults', () => {
     await expect(token.list()).rejects.toMatchObject({ code: 'ERR_PKCS11_DEVICE' });
     failFind.push('CKR_SESSION_CLOSED');
     expect((await token.list()).length).toBeGreaterThan(0);
+  });
+
+  it('a failing call while opening a token is ERR_PKCS11_DEVICE naming it', async () => {
+    failSlots.push('CKR_DEVICE_ERROR');
+    await expect(openToken(hsm.uri)).rejects.toMatchObject({
+      code: 'ERR_PKCS11_DEVICE',
+      message: expect.stringContaining('CKR_DEVICE_ERROR'),
+    });
   });
 });
