@@ -3,7 +3,7 @@
  * module stays isomorphic; where it exists it is the faster path for short strings.
  */
 
-import { decode } from '../encoding/base64url.js';
+import { decode, encode } from '../encoding/base64url.js';
 
 const NodeBuffer = (globalThis as { Buffer?: typeof import('node:buffer').Buffer }).Buffer;
 const encoder = new TextEncoder();
@@ -101,4 +101,33 @@ export function strictBase64urlText(b64: string): string | null | undefined {
     }
   }
   return text;
+}
+
+/** A reused buffer for `asciiScratch` and `utf8Base64url` (Node; the caller consumes it at once). */
+let outScratch: import('node:buffer').Buffer | undefined;
+function outBuffer(length: number): import('node:buffer').Buffer | undefined {
+  if (NodeBuffer === undefined || length > MAX_SCRATCH_TEXT) return undefined;
+  if (outScratch === undefined || outScratch.length < length)
+    outScratch = NodeBuffer.alloc(Math.min(MAX_SCRATCH_TEXT, Math.max(length, 2048)));
+  return outScratch;
+}
+
+/**
+ * BASE64URL(UTF8(text)) (RFC 7515 §2): on Node in one write and one encode through a reused
+ * buffer, with no Buffer object per call (issue 15: a signer encodes a claims set per token).
+ */
+export function utf8Base64url(text: string): string {
+  const buf = outBuffer(text.length * 3);
+  if (buf === undefined) return encode(encoder.encode(text));
+  const n = buf.write(text, 0, 'utf8');
+  return buf.toString('base64url', 0, n);
+}
+
+/** Unpadded base64url of octets; Node's native encoder where there is one. */
+export function bytesBase64url(bytes: Uint8Array): string {
+  if (NodeBuffer === undefined) return encode(bytes);
+  const b = NodeBuffer.isBuffer(bytes)
+    ? bytes
+    : NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return b.toString('base64url');
 }

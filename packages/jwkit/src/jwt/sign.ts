@@ -5,11 +5,10 @@
 
 import { getBackend } from '../crypto/active.js';
 import type { CryptoBackend, KeyHandle } from '../crypto/backend.js';
-import { encode } from '../encoding/base64url.js';
 import { JWTError } from '../errors/index.js';
 import type { JWK } from '../jwk/model.js';
 import { type AlgorithmInfo, getAlgorithm } from '../registry.js';
-import { asciiBytes, utf8Bytes } from './bytes.js';
+import { asciiBytes, bytesBase64url, utf8Base64url, utf8Bytes } from './bytes.js';
 import type { JWTPayload } from './claims.js';
 import { signingHandle } from './key-input.js';
 import { seconds } from './seconds.js';
@@ -229,21 +228,11 @@ export function signatureSegment(signature: Uint8Array): string {
   return base64url(signature);
 }
 
-const NodeBuffer = (globalThis as { Buffer?: typeof import('node:buffer').Buffer }).Buffer;
-
 /** Unpadded base64url (RFC 7515 §2); Node's native encoder where there is one (issue 15). */
-function base64url(bytes: Uint8Array): string {
-  return NodeBuffer !== undefined
-    ? NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url')
-    : encode(bytes);
-}
+const base64url = bytesBase64url;
 
-/** BASE64URL(UTF8(text)) in one native step on Node. */
-function textSegment(text: string): string {
-  return NodeBuffer !== undefined
-    ? NodeBuffer.from(text, 'utf8').toString('base64url')
-    : encode(utf8Bytes(text));
-}
+/** BASE64URL(UTF8(text)), through a reused buffer on Node. */
+const textSegment = utf8Base64url;
 
 /**
  * The header segment for a header's JSON text, remembered: a signer emits a handful of headers.
