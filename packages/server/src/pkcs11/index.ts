@@ -16,12 +16,13 @@ import { TokenError } from './errors.js';
 import { deviceError, isHandleInvalid, KeyOps, objectId, PENDING_PREFIX } from './keys.js';
 import { type AlgMechanism, algMechanism, mechanismName } from './mechanisms.js';
 import { acquireModule, ckrName, type Handle } from './module.js';
-import { isDroppedSession, type PoolStats, SessionPool, sessionBound } from './session-pool.js';
+import type { PoolStats } from './pool-stats.js';
+import { isDroppedSession, SessionPool, sessionBound } from './session-pool.js';
 import { findToken, mechanismFlags, readPin } from './token.js';
 import { type Pkcs11Uri, parsePkcs11Uri } from './uri.js';
 
 export { TokenError } from './errors.js';
-export type { PoolStats } from './session-pool.js';
+export type { PoolStats } from './pool-stats.js';
 export { encodePkcs11Value, formatPkcs11Uri, type Pkcs11Uri, parsePkcs11Uri } from './uri.js';
 
 export interface TokenKey {

@@ -16,6 +16,7 @@
 import { JWKitError } from 'jwkit';
 import { TokenError } from './errors.js';
 import { ckrName, type Handle, type LoadedModule } from './module.js';
+import type { PoolStats } from './pool-stats.js';
 
 const DROPPED = new Set([
   'CKR_SESSION_HANDLE_INVALID',
@@ -45,21 +46,6 @@ export function sessionBound(wanted: number, tokenMax: number | undefined, threa
 
 interface Slot {
   handle: Handle;
-}
-
-export interface PoolStats {
-  /** Sessions currently open. */
-  readonly open: number;
-  /** The most sessions the pool may open. */
-  readonly max: number;
-  /** Operations running now. */
-  readonly busy: number;
-  /** The most operations that ran at the same time since the pool opened. */
-  readonly peakBusy: number;
-  /** Sessions re-opened after the token dropped them. */
-  readonly reopened: number;
-  /** Logins repeated on a live session that had lost the login. */
-  readonly relogins: number;
 }
 
 export class SessionPool {
