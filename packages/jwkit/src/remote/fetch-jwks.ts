@@ -44,6 +44,20 @@ const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const ACCEPT = 'application/jwk-set+json, application/json;q=0.9, */*;q=0.1';
 
+/**
+ * RemoteJWKSet is the cache (Cache-Control, ETag, refetch on an unknown kid): a fetch it makes
+ * must reach the origin, never a browser's HTTP cache, which would answer a refetch for a new
+ * kid with the set that lacks it (Fetch standard §4.5 "HTTP-network-or-cache fetch"). Only
+ * browsers (a window or a web worker) have such a cache; the option is left out elsewhere
+ * because some fetch implementations (Cloudflare workerd without its compatibility flag) throw
+ * on a `cache` member they do not implement.
+ */
+const CACHE_MODE: Pick<RequestInit, 'cache'> =
+  typeof (globalThis as { document?: unknown }).document === 'object' ||
+  typeof (globalThis as { importScripts?: unknown }).importScripts === 'function'
+    ? { cache: 'no-store' }
+    : {};
+
 export async function fetchJWKS(req: FetchJWKSRequest): Promise<FetchJWKSResult> {
   const controller = new AbortController();
   let timedOut = false;
@@ -87,7 +101,7 @@ async function fetchFollowing(req: FetchJWKSRequest, signal: AbortSignal): Promi
   for (let hops = 0; ; hops++) {
     await checkAddresses(url, req, signal);
     let res = await abortable(
-      req.fetch(url.href, { method: 'GET', headers, redirect: 'manual', signal }),
+      req.fetch(url.href, { method: 'GET', headers, redirect: 'manual', signal, ...CACHE_MODE }),
       signal,
     );
     if (res.type === 'opaqueredirect') {
@@ -95,7 +109,7 @@ async function fetchFollowing(req: FetchJWKSRequest, signal: AbortSignal): Promi
       const refusal = redirectProblem(url, url, req.redirects);
       if (refusal) throw fail('ERR_REMOTE_JWKS_REDIRECT', url, refusal);
       res = await abortable(
-        req.fetch(url.href, { method: 'GET', headers, redirect: 'follow', signal }),
+        req.fetch(url.href, { method: 'GET', headers, redirect: 'follow', signal, ...CACHE_MODE }),
         signal,
       );
       const final = new URL(res.url || url.href);
