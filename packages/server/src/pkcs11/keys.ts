@@ -110,7 +110,8 @@ export class KeyOps {
     try {
       pair = await this.#p.C_GenerateKeyPairAsync(session, { mechanism: mech.keyGen }, pub, priv);
     } catch (cause) {
-      throw deviceError('C_GenerateKeyPair', cause);
+      // A dropped session goes back to the pool as is: it re-opens the session and retries.
+      throw isDroppedSession(cause) ? cause : deviceError('C_GenerateKeyPair', cause);
     }
     try {
       const jwk = this.publicJwk(session, pair.publicKey, mech.alg);

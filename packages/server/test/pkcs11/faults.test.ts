@@ -26,6 +26,7 @@ describe.skipIf(!softHsmAvailable)('injected token faults', () => {
   const failSign: string[] = [];
   const failFind: string[] = [];
   const failSlots: string[] = [];
+  const failGenerate: string[] = [];
 
   beforeAll(async () => {
     hsm = softHsm();
@@ -35,6 +36,7 @@ describe.skipIf(!softHsmAvailable)('injected token faults', () => {
       C_SignCallback(...a: unknown[]): void;
       C_FindObjectsInit(...a: unknown[]): void;
       C_GetSlotList(...a: unknown[]): unknown;
+      C_GenerateKeyPairCallback(...a: unknown[]): void;
     };
     const create = (lib: Pkcs11Lib) => {
       const Base = lib.PKCS11 as unknown as new () => Native;
@@ -44,6 +46,12 @@ describe.skipIf(!softHsmAvailable)('injected token faults', () => {
           const callback = args[3] as (e: Error | null) => void;
           if (name) setImmediate(() => callback(new Error(`${name}:${CODES[name]}`)));
           else super.C_SignCallback(...args);
+        }
+        override C_GenerateKeyPairCallback(...args: unknown[]): void {
+          const name = failGenerate.shift();
+          const callback = args[4] as (e: Error | null) => void;
+          if (name) setImmediate(() => callback(new Error(`${name}:${CODES[name]}`)));
+          else super.C_GenerateKeyPairCallback(...args);
         }
         override C_GetSlotList(...args: unknown[]): unknown {
           const name = failSlots.shift();
@@ -122,5 +130,16 @@ describe.skipIf(!softHsmAvailable)('injected token faults', () => {
       code: 'ERR_PKCS11_DEVICE',
       message: expect.stringContaining('CKR_DEVICE_ERROR'),
     });
+  });
+
+  it('a session dropped during C_GenerateKeyPair is re-opened and the key made once', async () => {
+    const before = (await token.list()).length;
+    const reopened = token.stats().reopened;
+    failGenerate.push('CKR_SESSION_HANDLE_INVALID');
+    const key = await token.generate('ES256');
+    expect(token.stats().reopened).toBe(reopened + 1);
+    const after = await token.list();
+    expect(after.length).toBe(before + 1);
+    expect(after.find((k) => k.label === key.label)).toMatchObject({ pending: false });
   });
 });
