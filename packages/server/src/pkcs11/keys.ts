@@ -73,8 +73,8 @@ export class KeyOps {
       { type: l.CKA_LABEL, value: pending },
       { type: l.CKA_ID, value: id },
     ];
-    // Only signing: tokens default CKA_ENCRYPT, CKA_WRAP, CKA_DECRYPT, CKA_UNWRAP (and CKA_DERIVE
-    // for EC) to true on some key types, which a signing key has no use for.
+    // Only signing: tokens default CKA_ENCRYPT, CKA_WRAP, CKA_DECRYPT, CKA_UNWRAP and CKA_DERIVE
+    // to true on some key types, which a signing key has no use for.
     const pub = [
       ...common,
       { type: l.CKA_PRIVATE, value: false },
@@ -89,6 +89,7 @@ export class KeyOps {
       { type: l.CKA_EXTRACTABLE, value: false },
       { type: l.CKA_SIGN, value: true },
       { type: l.CKA_DECRYPT, value: false },
+      { type: l.CKA_DERIVE, value: false },
       { type: l.CKA_UNWRAP, value: false },
     ];
     if (mech.kty === 'RSA') {
@@ -104,7 +105,6 @@ export class KeyOps {
       );
     } else {
       pub.push({ type: l.CKA_EC_PARAMS, value: Buffer.from(mech.ecParams!) } as never);
-      if (mech.kty === 'EC') priv.push({ type: l.CKA_DERIVE, value: false });
     }
     let pair: { publicKey: Handle; privateKey: Handle };
     try {

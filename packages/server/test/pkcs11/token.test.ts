@@ -108,77 +108,80 @@ describe.skipIf(!softHsmAvailable)('PKCS#11 token on SoftHSM2', () => {
     });
   });
 
-  it('makes token objects that are private, sensitive and never extractable (read back from the token)', async () => {
-    const key = await token.generate('ES256');
-    const { p11, lib } = mod;
-    const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === 'jwkit')!;
-    const session = p11.C_OpenSession(slot, lib.CKF_SERIAL_SESSION);
-    try {
-      p11.C_FindObjectsInit(session, [{ type: lib.CKA_LABEL, value: key.label }]);
-      const handles = p11.C_FindObjects(session, 10);
-      p11.C_FindObjectsFinal(session);
-      expect(handles.length).toBe(2);
-      const seen: Record<string, Record<string, boolean | string>> = {};
-      for (const h of handles) {
-        const [cls, id] = p11.C_GetAttributeValue(session, h, [
-          { type: lib.CKA_CLASS },
-          { type: lib.CKA_ID },
-        ]);
-        const kind = cls!.value.readUInt32LE(0) === lib.CKO_PRIVATE_KEY ? 'private' : 'public';
-        const flags =
-          kind === 'private'
-            ? [
-                ['token', lib.CKA_TOKEN],
-                ['private', lib.CKA_PRIVATE],
-                ['sensitive', lib.CKA_SENSITIVE],
-                ['extractable', lib.CKA_EXTRACTABLE],
-                ['alwaysSensitive', lib.CKA_ALWAYS_SENSITIVE],
-                ['neverExtractable', lib.CKA_NEVER_EXTRACTABLE],
-                ['sign', lib.CKA_SIGN],
-                ['decrypt', lib.CKA_DECRYPT],
-                ['unwrap', lib.CKA_UNWRAP],
-                ['derive', lib.CKA_DERIVE],
-              ]
-            : [
-                ['token', lib.CKA_TOKEN],
-                ['verify', lib.CKA_VERIFY],
-                ['encrypt', lib.CKA_ENCRYPT],
-                ['wrap', lib.CKA_WRAP],
-              ];
-        const values = p11.C_GetAttributeValue(
-          session,
-          h,
-          flags.map(([, type]) => ({ type: type as number })),
-        );
-        seen[kind] = Object.fromEntries(
-          flags.map(([name], i) => [name as string, values[i]!.value[0] === 1]),
-        );
-        seen[kind]!.id = id!.value.toString('utf8');
+  it.each(['ES256', 'RS256', 'Ed25519'])(
+    '%s: makes token objects that are private, sensitive, never extractable and sign-only (read back from the token)',
+    async (alg) => {
+      const key = await token.generate(alg);
+      const { p11, lib } = mod;
+      const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === 'jwkit')!;
+      const session = p11.C_OpenSession(slot, lib.CKF_SERIAL_SESSION);
+      try {
+        p11.C_FindObjectsInit(session, [{ type: lib.CKA_LABEL, value: key.label }]);
+        const handles = p11.C_FindObjects(session, 10);
+        p11.C_FindObjectsFinal(session);
+        expect(handles.length).toBe(2);
+        const seen: Record<string, Record<string, boolean | string>> = {};
+        for (const h of handles) {
+          const [cls, id] = p11.C_GetAttributeValue(session, h, [
+            { type: lib.CKA_CLASS },
+            { type: lib.CKA_ID },
+          ]);
+          const kind = cls!.value.readUInt32LE(0) === lib.CKO_PRIVATE_KEY ? 'private' : 'public';
+          const flags =
+            kind === 'private'
+              ? [
+                  ['token', lib.CKA_TOKEN],
+                  ['private', lib.CKA_PRIVATE],
+                  ['sensitive', lib.CKA_SENSITIVE],
+                  ['extractable', lib.CKA_EXTRACTABLE],
+                  ['alwaysSensitive', lib.CKA_ALWAYS_SENSITIVE],
+                  ['neverExtractable', lib.CKA_NEVER_EXTRACTABLE],
+                  ['sign', lib.CKA_SIGN],
+                  ['decrypt', lib.CKA_DECRYPT],
+                  ['unwrap', lib.CKA_UNWRAP],
+                  ['derive', lib.CKA_DERIVE],
+                ]
+              : [
+                  ['token', lib.CKA_TOKEN],
+                  ['verify', lib.CKA_VERIFY],
+                  ['encrypt', lib.CKA_ENCRYPT],
+                  ['wrap', lib.CKA_WRAP],
+                ];
+          const values = p11.C_GetAttributeValue(
+            session,
+            h,
+            flags.map(([, type]) => ({ type: type as number })),
+          );
+          seen[kind] = Object.fromEntries(
+            flags.map(([name], i) => [name as string, values[i]!.value[0] === 1]),
+          );
+          seen[kind]!.id = id!.value.toString('utf8');
+        }
+        expect(seen.private).toEqual({
+          token: true,
+          private: true,
+          sensitive: true,
+          extractable: false,
+          alwaysSensitive: true,
+          neverExtractable: true,
+          sign: true,
+          decrypt: false,
+          unwrap: false,
+          derive: false,
+          id: objectId(alg, key.label).toString(),
+        });
+        expect(seen.public).toEqual({
+          token: true,
+          verify: true,
+          encrypt: false,
+          wrap: false,
+          id: `jwkit:${alg}:${key.label}`,
+        });
+      } finally {
+        p11.C_CloseSession(session);
       }
-      expect(seen.private).toEqual({
-        token: true,
-        private: true,
-        sensitive: true,
-        extractable: false,
-        alwaysSensitive: true,
-        neverExtractable: true,
-        sign: true,
-        decrypt: false,
-        unwrap: false,
-        derive: false,
-        id: objectId('ES256', key.label).toString(),
-      });
-      expect(seen.public).toEqual({
-        token: true,
-        verify: true,
-        encrypt: false,
-        wrap: false,
-        id: `jwkit:ES256:${key.label}`,
-      });
-    } finally {
-      p11.C_CloseSession(session);
-    }
-  });
+    },
+  );
 
   it('lists jwkit keys with their public JWKs, and not objects jwkit did not make', async () => {
     const key = await token.generate('Ed25519');
