@@ -78,7 +78,14 @@ export interface ManagerClock {
 
 export interface KeyManagerOptions {
   store: KeyStore;
-  masterKey: MasterKey;
+  /**
+   * The master key software keys are sealed under. Optional only with a PKCS#11 custody on a
+   * store that has no key check (issue 17: "the master key is not needed for such keys"): then
+   * every key lives in the token, is proven by the token alone (no `public_mac`), the store's key
+   * check stays null, and what needs a master key (importing a private key, software keys, HS*)
+   * is refused with ERR_MASTER_KEY_MISSING. A store made with a master key always needs it.
+   */
+  masterKey?: MasterKey | undefined;
   /**
    * Where new keys are made (signer/custody.ts): default software keys sealed under `masterKey`.
    * A PKCS#11 custody (`jwkit serve --pkcs11`) makes them in the token; keys already in the store
@@ -123,6 +130,13 @@ export interface KeyManagerOptions {
    * calls (`rotate`, `revoke`, ...) still commit. Default: always true.
    */
   leader?: () => boolean;
+  /**
+   * Reconcile the custody with the store at open (issue 17.3: destroy pending and unknown token
+   * objects). Default true. `jwkit keys --pkcs11` passes false: a short-lived writer beside a
+   * running server must not destroy an object that server made and is about to commit; the
+   * server's own reconcile at its next start does that work.
+   */
+  reconcileCustody?: boolean;
   onEvent?: (event: ManagerEvent) => void;
 }
 
@@ -207,7 +221,7 @@ export class KeyManager {
     storeLatency: new Map(),
     storeErrors: new Counter(),
   };
-  readonly #masterKey: MasterKey;
+  readonly #masterKey: MasterKey | undefined;
   readonly #pollInterval: number;
   readonly #options: KeyManagerOptions;
   #snapshot: Snapshot = { version: -1, keys: [], keyCheck: null };
@@ -266,8 +280,9 @@ export class KeyManager {
    */
   static async open(options: KeyManagerOptions): Promise<KeyManager> {
     const first = await options.store.load();
-    if (first.keyCheck !== null) options.masterKey.open(first.keyCheck, KEY_CHECK_AAD);
+    if (first.keyCheck !== null) options.masterKey?.open(first.keyCheck, KEY_CHECK_AAD);
     requireCustody(first, options.custody, options.store);
+    if (options.masterKey === undefined) requireMasterKey(first, options.custody, options.store);
     const policy = await reconcilePolicy(options.store, policyFlagsOf(options), {
       update: options.updatePolicy === true,
       requireStored: options.requireStoredPolicy === true,
@@ -401,6 +416,7 @@ export class KeyManager {
    */
   async addKey(fresh: FreshKey, options: { activate?: boolean; actor?: AuditActor } = {}): Promise<KeyInfo> {
     this.#policyOf(fresh.alg);
+    if (fresh.custody == null) this.#requireMasterKey('adding a key sealed under a master key');
     return this.#mutate((d) => {
       if (d.get(fresh.kid)) {
         throw new KeyLifecycleError(
@@ -423,7 +439,12 @@ export class KeyManager {
     options: { alg?: string; activate?: boolean; actor?: AuditActor } = {},
   ): Promise<KeyInfo> {
     const algs = this.policies.map((p) => p.alg);
-    const fresh = await readImportedKey(input, options.alg, algs, this.#masterKey);
+    const fresh = await readImportedKey(
+      input,
+      options.alg,
+      algs,
+      this.#requireMasterKey('importing a private key'),
+    );
     return this.addKey(fresh, options);
   }
 
@@ -643,13 +664,14 @@ export class KeyManager {
           await this.#destroyUnused(pool, gone);
           return result;
         }
-        // The first commit also records a value sealed under this master key (see #checkMasterKey).
-        const keyCheck = snapshot.keyCheck ?? this.#masterKey.seal(new Uint8Array(0), KEY_CHECK_AAD);
+        // The first commit also records a value sealed under this master key (see #checkMasterKey);
+        // without a master key (PKCS#11 custody only) the key check stays null.
+        const keyCheck = snapshot.keyCheck ?? this.#masterKey?.seal(new Uint8Array(0), KEY_CHECK_AAD) ?? null;
         const planned = draft.mutation();
         const ctx: AuditContext = { actor, writer: this.writer, at: draft.now };
         const mutation: Mutation = {
           ...planned,
-          ...(snapshot.keyCheck === null ? { keyCheck } : {}),
+          ...(snapshot.keyCheck === null && keyCheck !== null ? { keyCheck } : {}),
           ...(snapshot.policy == null ? { policy: this.#policyText } : {}),
           audit: keyEvents(snapshot.keys, planned, ctx),
         };
@@ -754,6 +776,7 @@ export class KeyManager {
   async #reconcileCustody(snapshot: Snapshot): Promise<void> {
     if (!this.#external) return;
     const objects = await this.#readCustody();
+    if (this.#options.reconcileCustody === false) return;
     const rows = new Map<string, StoredKey>();
     for (const k of snapshot.keys) {
       const ref = custodyRefOf(k);
@@ -807,6 +830,16 @@ export class KeyManager {
   async #madeHere(kid: string): Promise<boolean> {
     if (!this.store.audit) return true; // a store without a trail cannot tell: it owns the token
     return (await this.store.audit({ kid, limit: 1 })).length > 0;
+  }
+
+  /** The master key, for `what`; ERR_MASTER_KEY_MISSING when this manager runs without one (PKCS#11 only). */
+  #requireMasterKey(what: string): MasterKey {
+    if (this.#masterKey) return this.#masterKey;
+    throw new ServerConfigError(
+      'ERR_MASTER_KEY_MISSING',
+      `${what} needs a master key, and the store ${this.store.description} runs without one: its keys live in the PKCS#11 token only. ` +
+        'Keep keys in the token (rotate makes them there), or use a store made with a master key (JWKIT_MASTER_KEY or --master-key-file)',
+    );
   }
 
   /** The custody that holds a stored key's private half. */
@@ -891,9 +924,11 @@ export class KeyManager {
   #checkMasterKey(snapshot: Snapshot): void {
     if (snapshot.keyCheck !== null && snapshot.keyCheck !== this.#snapshot.keyCheck) {
       // Throws ERR_MASTER_KEY_MISMATCH (naming both key ids) when the store was made under
-      // another key, or was re-keyed (`jwkit keys rekey`) while this process ran.
+      // another key, or was re-keyed (`jwkit keys rekey`) while this process ran; without a
+      // master key, ERR_MASTER_KEY_MISSING once another writer gave the store one.
       try {
-        this.#masterKey.open(snapshot.keyCheck, KEY_CHECK_AAD);
+        if (this.#masterKey === undefined) requireMasterKey(snapshot, this.#custody, this.store);
+        this.#masterKey?.open(snapshot.keyCheck, KEY_CHECK_AAD);
       } catch (e) {
         if (this.#masterKeyError === undefined) this.#emit({ type: 'store-error', error: e as Error });
         this.#masterKeyError = e as Error;
@@ -927,7 +962,12 @@ export class KeyManager {
       if (!cached || fresh) {
         // Keys held in a token are proven by the token (signer/pkcs11.ts provenByToken).
         const proof: PublicProof = !external
-          ? provenPublic(k, this.#masterKey)
+          ? this.#masterKey
+            ? provenPublic(k, this.#masterKey)
+            : {
+                ok: false,
+                reason: 'it is a software key sealed under a master key, and this process runs without one',
+              }
           : this.#external
             ? provenByToken(k, onToken, this.#masterKey)
             : {
@@ -1088,6 +1128,28 @@ function requireCustody(snapshot: Snapshot, custody: KeyCustody | undefined, sto
     'ERR_PKCS11_REQUIRED',
     `the store ${store.description} holds ${held.length} key(s) in a PKCS#11 token${tokens.length > 0 ? ` (${tokens.join(', ')})` : ''}, ` +
       "and a store without its token cannot sign: start with --pkcs11 '<RFC 7512 URI of that token>' (or JWKIT_PKCS11_URI)",
+  );
+}
+
+/**
+ * Without a master key (issue 17: PKCS#11 keys need none) a manager opens only a store whose keys
+ * all live in a token, with a PKCS#11 custody, and no key check (a store made with a master key
+ * keeps needing it: its software keys, its public_mac bindings).
+ */
+function requireMasterKey(snapshot: Snapshot, custody: KeyCustody | undefined, store: KeyStore): void {
+  const sealed = snapshot.keys.filter((k) => custodyKindOf(k) === 'software' && k.state !== 'revoked').length;
+  const why =
+    custody === undefined || custody.kind === 'software'
+      ? 'software keys are sealed under it (only a PKCS#11 custody, --pkcs11, runs without one)'
+      : snapshot.keyCheck !== null
+        ? 'the store was made with a master key (it holds its key check)'
+        : sealed > 0
+          ? `the store holds ${sealed} software key(s) sealed under one`
+          : undefined;
+  if (why === undefined) return;
+  throw new ServerConfigError(
+    'ERR_MASTER_KEY_MISSING',
+    `no master key for the store ${store.description}, and ${why}: set JWKIT_MASTER_KEY or give --master-key-file (the key it was made with)`,
   );
 }
 

@@ -31,6 +31,8 @@ import {
   policyFromFlags,
   type StoredPolicy,
 } from './policy.js';
+import { checkMechanisms, openCustodyToken } from './signer/open-token.js';
+import { Pkcs11Custody } from './signer/pkcs11.js';
 import { auditEntry, auditText, writerId } from './stores/audit.js';
 import { decryptBackup, encryptBackup } from './stores/backup-file.js';
 import { DEFAULT_STORE_URL, openStore } from './stores/open.js';
@@ -58,6 +60,16 @@ export interface KeysOptions extends MasterKeyOptions {
   log?: (line: string) => void;
 }
 
+export interface Pkcs11Options {
+  /**
+   * RFC 7512 URI of the PKCS#11 token the store's keys live in (`--pkcs11`, default
+   * `JWKIT_PKCS11_URI`, the same setting as `jwkit serve --pkcs11`): rotate makes new keys in the
+   * token, revoke destroys the key's object, with the key manager's order of operations (object
+   * made and recorded, then the commit; commit, then the destroy).
+   */
+  pkcs11?: string;
+}
+
 const logOf = (options: KeysOptions) => options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
 const urlOf = (options: KeysOptions) => options.store ?? DEFAULT_STORE_URL;
 const schemaOf = (options: KeysOptions) => (options.schema === undefined ? {} : { schema: options.schema });
@@ -71,29 +83,55 @@ async function withReadOnlyStore<T>(options: KeysOptions, fn: (store: KeyStore) 
   }
 }
 
-async function withManager<T>(options: KeysOptions, fn: (manager: KeyManager) => Promise<T>): Promise<T> {
+async function withManager<T>(
+  options: KeysOptions & Pkcs11Options,
+  fn: (manager: KeyManager) => Promise<T>,
+): Promise<T> {
   const log = logOf(options);
-  const { store, masterKey } = await openWriterStore(urlOf(options), {
-    ...options,
-    warn: (w) => log(`jwkit keys: warning: ${w}`),
-  });
+  const warn = (w: string) => log(`jwkit keys: warning: ${w}`);
+  // The token is opened (and logged in) before the store, as `jwkit serve --pkcs11` does; its
+  // mechanisms are checked against the stored policy once the store is open.
+  const uri = options.pkcs11 ?? nonEmpty(process.env.JWKIT_PKCS11_URI);
+  const token = uri === undefined ? undefined : await openCustodyToken(uri, [], { warn, info: () => {} });
   try {
-    const manager = await KeyManager.open({
-      store,
-      masterKey,
-      ...(options.algs === undefined ? {} : { policies: options.algs }),
-      requireStoredPolicy: true,
-      actor: 'cli',
-      schedule: false,
+    const { store, masterKey } = await openWriterStore(urlOf(options), {
+      ...options,
+      withoutMasterKey: token !== undefined,
+      warn,
     });
     try {
-      return await fn(manager);
+      const custody = token
+        ? new Pkcs11Custody(token.token, { tokenName: token.name, masterKey })
+        : undefined;
+      const manager = await KeyManager.open({
+        store,
+        masterKey,
+        ...(custody === undefined ? {} : { custody, reconcileCustody: false }),
+        ...(options.algs === undefined ? {} : { policies: options.algs }),
+        requireStoredPolicy: true,
+        actor: 'cli',
+        schedule: false,
+      });
+      try {
+        if (custody)
+          checkMechanisms(
+            custody,
+            manager.policies.map((p) => p.alg),
+          );
+        return await fn(manager);
+      } finally {
+        await manager.close();
+      }
     } finally {
-      await manager.close();
+      await store.close();
     }
   } finally {
-    await store.close();
+    await token?.token.close().catch(() => {});
   }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 /** Every key in the store (read-only; no master key needed: nothing is decrypted). */
@@ -173,7 +211,9 @@ function managerPolicyOptions(flags: PolicyFlags) {
 }
 
 /** Rotates now (one alg or all) under the stored policy: the next key starts signing. Returns the new current keys. */
-export async function keysRotate(options: KeysOptions & { alg?: string } = {}): Promise<KeyInfo[]> {
+export async function keysRotate(
+  options: KeysOptions & Pkcs11Options & { alg?: string } = {},
+): Promise<KeyInfo[]> {
   return withManager(options, async (m) => {
     await m.tick();
     return m.rotate(options.alg, { actor: 'cli' });
@@ -182,7 +222,7 @@ export async function keysRotate(options: KeysOptions & { alg?: string } = {}): 
 
 /** Imports a private key from JWK or PEM text, as the next key (or the current one with `activate`). */
 export async function keysImport(
-  options: KeysOptions & { input: string; alg?: string; activate?: boolean },
+  options: KeysOptions & Pkcs11Options & { input: string; alg?: string; activate?: boolean },
 ): Promise<KeyInfo> {
   const text = options.input.trim();
   const input = text.startsWith('{') ? { jwk: text } : { pem: text };
@@ -197,7 +237,7 @@ export async function keysImport(
 }
 
 /** Revokes a key: it leaves the published set at once; a revoked current key is replaced. */
-export async function keysRevoke(options: KeysOptions & { kid: string }): Promise<KeyInfo> {
+export async function keysRevoke(options: KeysOptions & Pkcs11Options & { kid: string }): Promise<KeyInfo> {
   return withManager(options, (m) => m.revoke(options.kid, { actor: 'cli' }));
 }
 
@@ -305,6 +345,13 @@ async function masterKeyOf(options: KeysOptions, store: KeyStore): Promise<Maste
   return loaded.key;
 }
 
+/** A store that runs without a master key: no key check, and every key held in a PKCS#11 token. */
+function tokenOnly(snapshot: { keyCheck: string | null; keys: readonly StoredKey[] }): boolean {
+  return (
+    snapshot.keyCheck === null && snapshot.keys.length > 0 && snapshot.keys.every((k) => k.custody != null)
+  );
+}
+
 /** Writes `text` to `file` (mode 0600) whole, refusing to overwrite: temp file + link(2). */
 async function writeNewFile(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -339,8 +386,10 @@ export async function keysBackup(
   options: KeysOptions & { out: string; passphrase: string },
 ): Promise<{ file: string; keys: number; kids: string[] }> {
   return withReadOnlyStore(options, async (store) => {
-    const masterKey = await masterKeyOf(options, store);
     const snapshot = await store.load();
+    // A store that runs without a master key (every key in a PKCS#11 token, no key check) has no
+    // private material to open: its backup needs only the passphrase.
+    const masterKey = tokenOnly(snapshot) ? undefined : await masterKeyOf(options, store);
     const doc: BackupDocument = {
       format: 'jwkit-store-backup',
       version: 1,
@@ -349,7 +398,10 @@ export async function keysBackup(
       policy: snapshot.policy ?? null,
       keys: snapshot.keys.map(({ sealedPrivate, publicMac, ...rest }) => ({
         ...rest,
-        material: openMaterial(masterKey, { kid: rest.kid, alg: rest.alg, sealedPrivate }),
+        material:
+          masterKey === undefined
+            ? null
+            : openMaterial(masterKey, { kid: rest.kid, alg: rest.alg, sealedPrivate }),
       })),
       audit: (await store.audit?.({ limit: 100_000 })) ?? [],
     };
@@ -471,6 +523,12 @@ export async function keysRekey(
 ): Promise<{ keys: number; from: string; to: string }> {
   const store = await openStore(urlOf(options), { ...schemaOf(options), create: false });
   try {
+    if (tokenOnly(await store.load())) {
+      throw new ServerConfigError(
+        'ERR_MASTER_KEY_MISSING',
+        `the store ${store.description} runs without a master key (every key lives in a PKCS#11 token, nothing is sealed in the store): there is nothing to re-key`,
+      );
+    }
     const oldKey = await masterKeyOf(options, store);
     // Read the new key from its file only: JWKIT_MASTER_KEY (the old key, usually) must not win here.
     let newText: string;

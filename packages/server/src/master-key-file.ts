@@ -50,7 +50,31 @@ export async function masterKeyForStore(
   return master.key;
 }
 
+/** Where a master key is given from, for messages; undefined when none is (no option, env or file). */
+export function masterKeySource(storeUrl: string, options: MasterKeyOptions): string | undefined {
+  const file = options.masterKeyFile ?? defaultMasterKeyFile(storeUrl);
+  const env = process.env.JWKIT_MASTER_KEY;
+  return options.masterKey !== undefined
+    ? 'the master key given'
+    : env !== undefined && env.trim() !== ''
+      ? 'JWKIT_MASTER_KEY'
+      : existsSync(file)
+        ? `the master key file ${file}`
+        : undefined;
+}
+
 export interface OpenWriterOptions extends MasterKeyOptions {
+  /**
+   * Keys are made in a PKCS#11 token (`jwkit serve --pkcs11`): a store without a key check,
+   * opened with no master key given (no option, no JWKIT_MASTER_KEY, no key file), runs without
+   * one and none is created (issue 17). Default false.
+   */
+  withoutMasterKey?: boolean;
+  /**
+   * Something besides a master key that shows a store existed (e.g. "the PKCS#11 token's 2 jwkit
+   * keys"): a missing store is then ERR_STORE_MISSING unless `init`, as with a master key.
+   */
+  otherKeySource?: string;
   /** PostgreSQL schema. */
   schema?: string;
   /** Create the store when it does not exist (`jwkit serve --init`, `jwkit keys init`). Default false. */
@@ -65,7 +89,8 @@ export interface OpenWriterOptions extends MasterKeyOptions {
 }
 
 /**
- * Opens a store for a writer (serve, the writing `jwkit keys` commands) with its master key,
+ * Opens a store for a writer (serve, the writing `jwkit keys` commands) with its master key (or
+ * none: see `withoutMasterKey`),
  * without ever silently replacing a lost store (issue 13.3): a store that does not exist while a
  * master key does means the store was deleted or the URL is wrong, and a fresh store would
  * publish new keys so that every token signed before stops verifying. That is ERR_STORE_MISSING
@@ -74,7 +99,7 @@ export interface OpenWriterOptions extends MasterKeyOptions {
 export async function openWriterStore(
   storeUrl: string,
   options: OpenWriterOptions,
-): Promise<{ store: KeyStore; masterKey: MasterKey; created: boolean }> {
+): Promise<{ store: KeyStore; masterKey: MasterKey | undefined; created: boolean }> {
   const schema = options.schema === undefined ? {} : { schema: options.schema };
   let store: KeyStore;
   let created = false;
@@ -82,16 +107,7 @@ export async function openWriterStore(
     store = await openStore(storeUrl, { ...schema, create: false });
   } catch (e) {
     if ((e as { code?: unknown }).code !== 'ERR_STORE_MISSING') throw e;
-    const file = options.masterKeyFile ?? defaultMasterKeyFile(storeUrl);
-    const env = process.env.JWKIT_MASTER_KEY;
-    const keySource =
-      options.masterKey !== undefined
-        ? 'the master key given'
-        : env !== undefined && env.trim() !== ''
-          ? 'JWKIT_MASTER_KEY'
-          : existsSync(file)
-            ? `the master key file ${file}`
-            : undefined;
+    const keySource = masterKeySource(storeUrl, options) ?? options.otherKeySource;
     if (!options.init && (keySource !== undefined || !options.firstStart)) {
       throw new StoreError(
         'ERR_STORE_MISSING',
@@ -107,6 +123,16 @@ export async function openWriterStore(
     created = true;
   }
   try {
+    if (masterKeySource(storeUrl, options) === undefined) {
+      // No master key anywhere and none recorded by the store: with --pkcs11 none is needed; a
+      // store whose keys all live in a token is never given a new one either (the key manager
+      // then refuses it without its token: ERR_PKCS11_REQUIRED, not a stray key file).
+      const { keyCheck, keys } = await store.load();
+      const tokenOnly = keys.length > 0 && keys.every((k) => k.custody != null);
+      if (keyCheck === null && (options.withoutMasterKey === true || tokenOnly)) {
+        return { store, masterKey: undefined, created };
+      }
+    }
     const masterKey = await masterKeyForStore(store, storeUrl, options, options.warn);
     return { store, masterKey, created };
   } catch (e) {

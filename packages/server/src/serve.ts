@@ -34,9 +34,8 @@ import { createNodeListener } from './http/node.js';
 import { KeyManager, type ManagerEvent } from './key-manager.js';
 import { createLogger, type Logger } from './log.js';
 import { type MasterKeyOptions, openWriterStore } from './master-key-file.js';
-import { TokenError } from './pkcs11/errors.js';
-import { openToken, type Pkcs11Token, parsePkcs11Uri } from './pkcs11/index.js';
 import { DEFAULT_ALGS } from './policy.js';
+import { checkMechanisms, openCustodyToken } from './signer/open-token.js';
 import { Pkcs11Custody } from './signer/pkcs11.js';
 import { Counter } from './stats.js';
 import { DEFAULT_STORE_URL } from './stores/open.js';
@@ -128,14 +127,22 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   // --pkcs11 (issue 17): the token is opened, logged in and checked for every configured alg's
   // mechanism before the store is opened, so a wrong PIN or a missing mechanism exits creating
   // nothing (no store file, no master key file, no token object).
-  const token = options.pkcs11 === undefined ? undefined : await openCustodyToken(options, logger);
+  const token =
+    options.pkcs11 === undefined
+      ? undefined
+      : await openCustodyToken(options.pkcs11, options.algs ?? [...DEFAULT_ALGS], logger);
 
   // A missing store while a master key exists is ERR_STORE_MISSING unless --init (issue 13.3,
-  // store helper: master-key-file.ts openWriterStore); the very first start creates both.
+  // store helper: master-key-file.ts openWriterStore); the very first start creates both. With
+  // --pkcs11 a new store given no master key runs without one (issue 17: token keys need none),
+  // and jwkit keys already on the token show, as a master key would, that a store existed.
   let opened: Awaited<ReturnType<typeof openWriterStore>>;
   try {
+    const onToken = token ? (await token.token.list()).length : 0;
     opened = await openWriterStore(storeUrl, {
       ...options,
+      withoutMasterKey: token !== undefined,
+      ...(onToken > 0 ? { otherKeySource: `the PKCS#11 token's ${onToken} jwkit key(s)` } : {}),
       // The library default creates a missing store (as before); `jwkit serve` passes init: false
       // unless --init, so there a missing store with a master key present is an error.
       init: options.init ?? true,
@@ -148,6 +155,10 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   }
   const { store, masterKey } = opened;
   const custody = token ? new Pkcs11Custody(token.token, { tokenName: token.name, masterKey }) : undefined;
+  if (custody && masterKey === undefined)
+    logger.info(
+      'no master key: every key lives in the PKCS#11 token, and the store holds no private material',
+    );
   const storeEvents = new Counter(); // key events by `event alg actor`, any writer
   let manager: KeyManager | undefined;
   const listeners: Listener[] = [];
@@ -420,47 +431,6 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     await store.close().catch(() => {});
     await custody?.close().catch(() => {});
     throw e;
-  }
-}
-
-/**
- * Opens the `--pkcs11` token and checks the configured algorithms' mechanisms (ERR_PKCS11_URI,
- * ERR_PKCS11_MODULE, ERR_PKCS11_TOKEN, ERR_PKCS11_PIN, ERR_PKCS11_MECHANISM: each exits 1 with
- * one line). A `pin-value` in a URI given as a flag is visible to every user of the host.
- */
-async function openCustodyToken(
-  options: ServeOptions,
-  logger: Logger,
-): Promise<{ token: Pkcs11Token; name: string }> {
-  const uri = parsePkcs11Uri(options.pkcs11!);
-  if (uri.pin !== undefined && 'value' in uri.pin) {
-    logger.warn(
-      'the PKCS#11 URI carries pin-value: a command line and the environment of a process are readable on this host; use pin-source=file:<path> (a 0600 file)',
-    );
-  }
-  const token = await openToken(uri);
-  try {
-    checkMechanisms(token, options.algs ?? [...DEFAULT_ALGS]);
-  } catch (e) {
-    await token.close().catch(() => {});
-    throw e;
-  }
-  logger.info('PKCS#11 token open', { token: token.description, uri: token.uri });
-  return { token, name: uri.token ?? token.description };
-}
-
-function checkMechanisms(
-  token: { description: string; missingMechanism(alg: string): string | null },
-  algs: readonly string[],
-): void {
-  for (const alg of algs) {
-    const missing = token.missingMechanism(alg);
-    if (missing !== null) {
-      throw new TokenError(
-        'ERR_PKCS11_MECHANISM',
-        `the ${token.description} cannot make or sign ${alg} keys: it lacks ${missing}; drop ${alg} from --algs, or use a token that offers ${missing}`,
-      );
-    }
   }
 }
 

@@ -6,6 +6,7 @@
  * nothing; writing commands schedule from the policy stored in the store.
  */
 
+import { SETTINGS } from '@jwkit/server/config';
 import type { Command } from 'commander';
 import { collectList, examples } from '../help.js';
 import { readInput } from '../io.js';
@@ -14,6 +15,7 @@ import { loadServer } from '../server.js';
 
 interface StoreOptions {
   store?: string;
+  pkcs11?: string;
   schema?: string;
   masterKeyFile?: string;
   algs?: string[];
@@ -35,6 +37,12 @@ function storeOptions(command: Command): Command {
     )
     .option('--json', 'print JSON');
 }
+
+const PKCS11 = SETTINGS.find((s) => s.key === 'pkcs11')!;
+
+/** `--pkcs11 <uri>` (env JWKIT_PKCS11_URI, read by the server layer): the token the store's keys live in. */
+const PKCS11_FLAG = `${PKCS11.flag} ${PKCS11.arg}`;
+const PKCS11_HELP = `the PKCS#11 token the store's keys live in (or set ${PKCS11.env}): rotate makes new keys in it, revoke destroys the key's object`;
 
 interface PolicyOptions {
   algs?: string[];
@@ -83,6 +91,7 @@ function common(opts: StoreOptions) {
     ...(opts.schema !== undefined && { schema: opts.schema }),
     ...(opts.masterKeyFile !== undefined && { masterKeyFile: opts.masterKeyFile }),
     ...(opts.algs !== undefined && { algs: opts.algs }),
+    ...(opts.pkcs11 !== undefined && { pkcs11: opts.pkcs11 }),
   };
 }
 
@@ -131,7 +140,8 @@ Key states: next (published, not signing) -> current (signing) -> retired (publi
     keys
       .command('rotate')
       .description('rotate now: the next key of an algorithm (or of every algorithm) starts signing')
-      .option('--alg <alg>', 'rotate this algorithm only'),
+      .option('--alg <alg>', 'rotate this algorithm only')
+      .option(PKCS11_FLAG, PKCS11_HELP),
   )
     .addHelpText(
       'after',
@@ -150,7 +160,8 @@ Key states: next (published, not signing) -> current (signing) -> retired (publi
       .description('import a private key (JWK or PEM) as the next key of its algorithm')
       .argument('[file]', 'the private key; "-" or nothing reads stdin')
       .option('--alg <alg>', "the algorithm the key signs with (default: the key's alg)")
-      .option('--activate', 'make it the current (signing) key at once'),
+      .option('--activate', 'make it the current (signing) key at once')
+      .option(PKCS11_FLAG, PKCS11_HELP),
   )
     .addHelpText(
       'after',
@@ -173,7 +184,8 @@ Key states: next (published, not signing) -> current (signing) -> retired (publi
     keys
       .command('revoke')
       .description('revoke a key: it leaves the published set at once; a revoked signing key is replaced')
-      .argument('<kid>', 'the kid of the key to revoke'),
+      .argument('<kid>', 'the kid of the key to revoke')
+      .option(PKCS11_FLAG, PKCS11_HELP),
   )
     .addHelpText(
       'after',

@@ -32,8 +32,12 @@ export class Pkcs11Custody implements KeyCustody {
   readonly #tokenName: string;
   readonly #masterKey: MasterKey | undefined;
 
-  /** `tokenName`: the URI's `token` attribute (what the row records); default the token's description. */
-  constructor(token: TokenLike, options: { tokenName?: string; masterKey?: MasterKey } = {}) {
+  /**
+   * `tokenName`: the URI's `token` attribute (what the row records); default the token's
+   * description. `masterKey`: binds each new row's public JWK (`public_mac`) when the store has
+   * one; without it the token alone proves the key (`provenByToken`).
+   */
+  constructor(token: TokenLike, options: { tokenName?: string; masterKey?: MasterKey | undefined } = {}) {
     this.#token = token;
     this.#tokenName = options.tokenName ?? token.description;
     this.#masterKey = options.masterKey;
