@@ -21,8 +21,9 @@ export interface Clock {
 export const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /**
- * The system clock. Timers are `unref`'d where the runtime has it (Node, Deno, Bun), so a
- * background refresh never keeps a process from exiting.
+ * The system clock. Timers are `unref`'d where the handle has it (Node, Bun, and Deno 2, whose
+ * timers are Node-style Timeout objects even in plain ESM), so a background refresh never keeps
+ * a process from exiting (test/runtimes/exit.test.ts runs this on each of them).
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
