@@ -48,11 +48,15 @@ export function textMac(hash: NodeHash, key: Uint8Array): TextMac | undefined {
   }
   const mac: TextMac = (ascii) => {
     const input = scratch.view(block + ascii.length);
-    input.set(ipad, 0);
-    input.write(ascii, block, 'latin1');
-    const inner = digest(hash, input, 'latin1');
-    // No padded key is left in the shared scratch buffer between calls.
-    input.fill(0);
+    let inner: string;
+    try {
+      input.set(ipad, 0);
+      input.write(ascii, block, 'latin1');
+      inner = digest(hash, input, 'latin1');
+    } finally {
+      // No padded key is left in the shared scratch buffer between calls.
+      input.fill(0);
+    }
     outer.write(inner, block, 'latin1');
     return digest(hash, outer, 'base64url');
   };
