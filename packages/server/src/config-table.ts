@@ -172,7 +172,8 @@ export const SETTINGS: readonly Setting[] = [
     type: 'file',
     default: 'master.key beside a SQLite store, else ./.jwkit/master.key',
     group: 'store',
-    describe: 'master key file; created 0600 on the first start of a new store',
+    describe:
+      'master key file; created 0600 on the first start of a new store (not with --pkcs11: a new store given no master key runs without one)',
   },
   {
     key: 'masterKey',
@@ -194,7 +195,7 @@ export const SETTINGS: readonly Setting[] = [
     default: null,
     group: 'keys',
     describe:
-      'make and keep new signing keys inside this PKCS#11 token (RFC 7512 URI, e.g. pkcs11:token=jwkit?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:pin.txt); a store holding token keys needs it to start',
+      'make and keep new signing keys inside this PKCS#11 token (RFC 7512 URI, e.g. pkcs11:token=jwkit?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:pin.txt); a store holding token keys needs it to start (and `jwkit keys rotate|revoke|import` take it too); a new store given no master key then runs without one',
   },
   {
     key: 'algs',
