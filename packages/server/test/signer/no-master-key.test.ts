@@ -239,6 +239,21 @@ describe.skipIf(!softHsmAvailable)('KeyManager without a master key (SoftHSM2, S
       await m.rotate('ES256');
       await m.close();
       expect((await store.load()).keyCheck).toBeNull();
+      // A writer given a master key later records its key check at its next commit (hsm.md).
+      const masterKey = MasterKey.generate().key;
+      const withKey = await KeyManager.open({
+        store,
+        masterKey,
+        custody: new Pkcs11Custody(token, { tokenName: 'nomaster', masterKey }),
+        policies: ['ES256'],
+      });
+      expect(withKey.publication().keys.length).toBeGreaterThan(0);
+      await withKey.rotate('ES256');
+      await withKey.close();
+      expect((await store.load()).keyCheck).not.toBeNull();
+      await expect(
+        KeyManager.open({ store, custody: new Pkcs11Custody(token), policies: ['ES256'] }),
+      ).rejects.toMatchObject({ code: 'ERR_MASTER_KEY_MISSING' });
     } finally {
       await store.close();
       await token.close();
