@@ -140,7 +140,7 @@ export function algMechanism(alg: string): AlgMechanism | string {
       });
     }
     default:
-      return `${alg} (${info.family}) has no PKCS#11 mechanism in jwkit: keys for it stay software keys`;
+      return `${alg} (${info.family}) has no PKCS#11 mechanism in jwkit`;
   }
 }
 
