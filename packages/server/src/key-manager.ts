@@ -66,6 +66,7 @@ import {
   type KeyState,
   type KeyStore,
   type Mutation,
+  type NewAuditEntry,
   type Snapshot,
   STATE_RANK,
   type StoredKey,
@@ -326,12 +327,35 @@ export class KeyManager {
     event: string,
     fields: { actor?: AuditActor; kid?: string | null; alg?: string | null; detail?: unknown } = {},
   ): Promise<void> {
+    if (!this.store.appendAudit) return;
     const ctx: AuditContext = {
       actor: fields.actor ?? this.#options.actor ?? 'library',
       writer: this.writer,
       at: this.clock.now(),
     };
-    await this.store.appendAudit?.([auditEntry(ctx, event, fields)]);
+    const entry = auditEntry(ctx, event, fields);
+    return new Promise<void>((resolve, reject) => {
+      this.#auditBatch.push({ entry, resolve, reject });
+      // Group commit: every entry recorded in one turn of the event loop goes into one store
+      // transaction. Under load (POST /admin/sign from many connections) one write per admin
+      // call was the cost of the call; each caller still waits for its own entry's commit.
+      if (this.#auditBatch.length === 1) setImmediate(() => void this.#flushAudit());
+    });
+  }
+
+  /** Entries recorded and not yet committed (`recordAudit`), with their callers' settlements. */
+  #auditBatch: Array<{ entry: NewAuditEntry; resolve: () => void; reject: (e: unknown) => void }> = [];
+
+  async #flushAudit(): Promise<void> {
+    const batch = this.#auditBatch;
+    if (batch.length === 0) return;
+    this.#auditBatch = [];
+    try {
+      await this.store.appendAudit!(batch.map((b) => b.entry));
+      for (const b of batch) b.resolve();
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
   }
 
   /** Starts the background schedule: a timer for the next due change, a poll, and store notifications. */
@@ -352,6 +376,7 @@ export class KeyManager {
     this.#unwatch?.();
     await this.#loopRun;
     await this.#queue.catch(() => {});
+    await this.#flushAudit();
   }
 
   /**
