@@ -108,6 +108,9 @@ export function verifyJWS(
     const prep = prepare(jws, options);
     const selected = verifyFast(prep, key, options);
     if (selected !== undefined) return Promise.resolve(toJWS(jws, selected, options));
+    const verified = jws;
+    const pending = verifyOneAwait(prep, key, options);
+    if (pending !== undefined) return pending.then((s) => toJWS(verified, s, options));
     return verifySlow(prep, key, options);
   } catch (error) {
     return Promise.reject(jws === undefined ? error : signatureFirst(jws, error));
@@ -126,8 +129,12 @@ export function verifyJWT<P extends JWTPayload = JWTPayload>(
     jws = parseCompact(token, options.maxTokenLength);
     const prep = prepare(jws, options);
     selected = verifyFast(prep, key, options);
-    if (selected === undefined)
+    if (selected === undefined) {
+      const verified = jws;
+      const pending = verifyOneAwait(prep, key, options);
+      if (pending !== undefined) return pending.then((s) => toJWT<P>(verified, s.jwk, options));
       return verifySlow(prep, key, options).then((r) => toJWTFromJWS<P>(r, options));
+    }
   } catch (error) {
     return Promise.reject(jws === undefined ? error : signatureFirst(jws, error));
   }
@@ -233,6 +240,36 @@ function verifyFast(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): S
   }
   if (!valid) throw badSignature();
   return selected;
+}
+
+/**
+ * For a backend without synchronous verify (WebCrypto: browsers, workerd, Deno's ECDSA): when
+ * the key is selected without I/O (already imported), the signature check is the only thing
+ * that awaits, and it is one promise instead of an async chain (issue 12: the per-token cost
+ * shows where the primitive is fast, RS256 in Chromium). `undefined` sends the caller to
+ * `verifySlow`, which does the same checks in the same order.
+ */
+function verifyOneAwait(
+  prep: Prepared,
+  key: KeyInput,
+  options: VerifyJWSOptions,
+): Promise<SelectedKey> | undefined {
+  const { jws, alg, backend } = prep;
+  const header = jws.header;
+  if (backend.verifySync !== undefined || options.multipleMatches === 'try-all') return undefined;
+  if (options.trustEmbeddedKey !== undefined && header.jwk !== undefined) return undefined;
+  if (options.resolveJku !== undefined && header.jku !== undefined) return undefined;
+  // Decoded first, as in verifySlow: a malformed signature part is reported before the key.
+  const signature = signatureBytes(jws);
+  const selected = isKeySource(key)
+    ? key.selectKeySync?.(header, selectOptions(options, backend))
+    : directKey(key, alg, backend, true);
+  if (selected === undefined) return undefined;
+  checkKey(selected, header, options);
+  return backend.verify(selected.handle, signedData(jws, options), signature).then((valid) => {
+    if (!valid) throw badSignature();
+    return selected;
+  });
 }
 
 async function verifySlow(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): Promise<VerifiedJWS> {
