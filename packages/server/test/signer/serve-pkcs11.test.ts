@@ -11,16 +11,15 @@
  *   `jwkit keys list` still reads it.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JWKSet, thumbprint, verifyJWT } from 'jwkit';
+import { JWKSet, verifyJWT } from 'jwkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, jwkit } from '../../../cli/test/helpers.js';
 import { openToken } from '../../src/pkcs11/index.js';
-import { openStore } from '../../src/stores/open.js';
 import { tempDir } from '../helpers.js';
 import { type SoftHsm, softHsm, softHsmAvailable } from '../pkcs11/softhsm.js';
+import { emptyToken, inStep, type Server, serveProcess, stop } from './serve-process.js';
 
 const ADMIN = 'pkcs11-serve-test-admin-token-0123456789';
 const tmp = tempDir('jwkit-serve-pkcs11-');
@@ -36,14 +35,6 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-interface Server {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Public and admin URLs once "listening on" is logged. */
-  ready: Promise<{ url: string; admin: string }>;
-}
-
 function env(extra: Record<string, string> = {}): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries({
@@ -58,33 +49,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 function serve(args: string[], extra: Record<string, string> = {}): Server {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--admin-port', '0', ...args], {
-    cwd: tmp.dir,
-    env: env(extra),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
-  );
-  const ready = new Promise<{ url: string; admin: string }>((done, fail) => {
-    const look = (chunk: Buffer) => {
-      out += chunk.toString();
-      const pub = /(?<!admin )listening on (http:\/\/\S+)/.exec(out);
-      const adm = /admin listening on (http:\/\/\S+)/.exec(out);
-      if (pub && adm) done({ url: pub[1]!, admin: adm[1]! });
-    };
-    child.stdout!.on('data', look);
-    child.stderr!.on('data', look);
-    exited.then((e) => fail(new Error(`serve exited (${e.code ?? e.signal}) before listening:\n${out}`)));
-  });
-  ready.catch(() => {});
-  return { child, output: () => out, exited, ready };
-}
-
-async function stop(s: Server): Promise<void> {
-  if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
-  await s.exited;
+  return serveProcess(args, tmp.dir, env(extra));
 }
 
 function admin(base: string, path: string, body: unknown = {}): Promise<Response> {
@@ -105,44 +70,9 @@ function storeArgs(): { dir: string; url: string; args: string[] } {
   return { dir, url, args: ['--store', url, '--algs', 'ES256'] };
 }
 
-/**
- * Token and store in step (issue 17.3): every published PKCS#11 key has its object with the
- * stored public key; every jwkit object on the token is a stored, unrevoked key; nothing pending.
- * Read with the server stopped, from a token session opened for the check.
- */
-async function inStep(url: string): Promise<{ published: string[]; objects: string[] }> {
-  const store = await openStore(url, { readOnly: true });
-  const rows = (await store.load()).keys;
-  await store.close();
-  const token = await openToken(hsm.uri);
-  const objects = await token.list();
-  await token.close();
-  const published = rows.filter((k) => k.custody && k.state !== 'revoked');
-  for (const k of published) {
-    const o = objects.find((x) => x.label === k.kid);
-    expect(o, `published ${k.kid} has its object`).toBeDefined();
-    expect(o!.pending).toBe(false);
-    expect(thumbprint(o!.publicJwk!)).toBe(thumbprint(JSON.parse(k.publicJwk!)));
-  }
-  for (const o of objects) {
-    expect(o.pending, `no pending object (${o.label})`).toBe(false);
-    const row = rows.find((k) => k.kid === o.label);
-    expect(row, `object ${o.label} is known to the store`).toBeDefined();
-    expect(row!.state).not.toBe('revoked');
-  }
-  return { published: published.map((k) => k.kid).sort(), objects: objects.map((o) => o.label).sort() };
-}
-
-/** Every jwkit object on the token, destroyed: each test starts from an empty token. */
-async function emptyToken(): Promise<void> {
-  const token = await openToken(hsm.uri);
-  for (const o of await token.list()) await token.destroy(o.label);
-  await token.close();
-}
-
 describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 (built CLI, SoftHSM2)', () => {
   it('signs through the token; the token verifies with the published JWKS; revoke destroys the object at once', async () => {
-    await emptyToken();
+    await emptyToken(hsm.uri);
     const { url, args } = storeArgs();
     const s = serve([...args, ...pkcs11Args(), '--init']);
     const { url: base, admin: adminUrl } = await s.ready;
@@ -165,7 +95,7 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 (built CLI, SoftHSM2)',
     expect(labels).not.toContain(kid);
     expect(s.output()).toMatch(/destroyed token object \(revoked\)/);
     await stop(s);
-    await inStep(url);
+    await inStep(url, hsm.uri);
   });
 
   // Each step of a rotation and a revocation, then a restart.
@@ -177,12 +107,12 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 (built CLI, SoftHSM2)',
   ] as const;
   for (const c of CASES) {
     it(`JWKIT_FAULT=after:${c.fault} during ${c.op} (${c.what}): after a restart token and store agree`, async () => {
-      await emptyToken();
+      await emptyToken(hsm.uri);
       const { url, args } = storeArgs();
       const first = serve([...args, ...pkcs11Args(), '--init']);
       await first.ready;
       await stop(first);
-      const before = await inStep(url);
+      const before = await inStep(url, hsm.uri);
       expect(before.published).toHaveLength(1);
 
       const faulty = serve([...args, ...pkcs11Args()], { JWKIT_FAULT: `after:${c.fault}` });
@@ -206,7 +136,7 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 (built CLI, SoftHSM2)',
       };
       const ready = (await (await fetch(`${base}/readyz`)).json()) as { ready?: boolean };
       await stop(again);
-      const after = await inStep(url);
+      const after = await inStep(url, hsm.uri);
       expect(jwks.keys.map((k) => k.kid).sort()).toEqual(after.published);
       expect(after.objects).toEqual(after.published);
       expect(ready).toMatchObject({ ready: true });
@@ -217,7 +147,7 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 (built CLI, SoftHSM2)',
   }
 
   it('SIGKILL after token-generate on the very first start: the restart destroys the object and makes the key again', async () => {
-    await emptyToken();
+    await emptyToken(hsm.uri);
     const { url, args } = storeArgs();
     const faulty = serve([...args, ...pkcs11Args(), '--init'], { JWKIT_FAULT: 'after:token-generate' });
     const timer = setTimeout(() => faulty.child.kill('SIGKILL'), 10_000);
@@ -229,7 +159,7 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 (built CLI, SoftHSM2)',
     await again.ready;
     await stop(again);
     expect(again.output()).toMatch(/destroyed token object \(unknown\)/);
-    const after = await inStep(url);
+    const after = await inStep(url, hsm.uri);
     expect(after.published).toHaveLength(1);
     expect(after.objects).toEqual(after.published);
   });
@@ -273,7 +203,7 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 (built CLI, SoftHSM2)',
   });
 
   it('a copy of the store without the token refuses to start (ERR_PKCS11_REQUIRED); keys list reads it', async () => {
-    await emptyToken();
+    await emptyToken(hsm.uri);
     const { dir, url, args } = storeArgs();
     const s = serve([...args, ...pkcs11Args(), '--init']);
     await s.ready;
@@ -294,7 +224,7 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 (built CLI, SoftHSM2)',
     expect(r.stderr).toMatch(/PKCS#11/);
     const list = await jwkit(['keys', 'list', '--store', copyUrl], { env: env(), cwd: copy });
     expect(list.code).toBe(0);
-    const { published } = await inStep(url);
+    const { published } = await inStep(url, hsm.uri);
     expect(list.stdout).toContain(published[0]);
   });
 });
