@@ -135,6 +135,17 @@ describe('discovery, health and metrics', () => {
     expect(await ready.json()).toMatchObject({ status: 'ready', store: 'ok' });
   });
 
+  it('readyz on the public listener leaves out where the store and the key custody are', async () => {
+    const publicApp = createApp(manager, { surface: 'public' });
+    const shown = (await (await get('/readyz', {}, 'GET', publicApp)).json()) as Record<string, unknown>;
+    expect(shown).toMatchObject({ status: 'ready', store: 'ok', custody: { kind: 'software' } });
+    expect(shown).not.toHaveProperty('storeId');
+    expect(shown.custody).toEqual({ kind: 'software' });
+    const full = (await (await get('/readyz')).json()) as Record<string, unknown>;
+    expect(full.storeId).toEqual(expect.stringContaining('inode'));
+    expect(full.custody).toMatchObject({ kind: 'software', description: expect.any(String) });
+  });
+
   it('exposes Prometheus metrics: requests, rotations, keys by state, store latency', async () => {
     await get('/jwks.json');
     const text = await (await get('/metrics')).text();

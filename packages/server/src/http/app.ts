@@ -118,9 +118,13 @@ export function buildApp(manager: KeyManager, options: AppOptions = {}): BuiltAp
     const health = manager.health();
     const starting = options.starting?.() === true;
     const ready = health.ready && !starting;
+    // The public listener says whether and why not, but not where the store and the token are
+    // (file inode, token label, serial and slot): that is for the operator's admin listener.
+    const { storeId, custody, ...rest } = health;
+    const shown = isAdmin ? health : { ...rest, custody: { kind: custody.kind } };
     return jsonResponse(ready ? 200 : 503, {
       status: ready ? 'ready' : starting ? 'starting: making the first keys' : 'not ready',
-      ...health,
+      ...shown,
       ...(starting ? { starting: true } : {}),
     });
   });
