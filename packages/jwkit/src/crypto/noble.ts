@@ -17,6 +17,7 @@ import { type KeyMaterial, keyMaterial } from '../jwk/material.js';
 import type { JWK, OctJWK, PrivateJWK } from '../jwk/model.js';
 import type { CurveInfo, HashName } from '../registry.js';
 import type { CryptoBackend, GenerateSpec, KeyHandle, KeyUsage } from './backend.js';
+import { asciiBytes } from './routed.js';
 import { curveFor, signatureAlgorithmFor } from './spec.js';
 
 export type SyncSigner = (data: Uint8Array) => Uint8Array;
@@ -198,11 +199,6 @@ const signSync = (key: KeyHandle, data: Uint8Array): Uint8Array =>
   (handleOf(key, 'sign').op as SyncSigner)(data);
 const verifySync = (key: KeyHandle, data: Uint8Array, signature: Uint8Array): boolean =>
   (handleOf(key, 'verify').op as SyncVerifier)(data, signature);
-const ascii = (s: string): Uint8Array => {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-};
 
 const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 };
 
@@ -214,7 +210,7 @@ export const nobleBackend: CryptoBackend = {
   verify: async (key, data, signature) => verifySync(key, data, signature),
   signSync,
   verifySync,
-  verifyAsciiSync: (key, text, signature) => verifySync(key, ascii(text), signature),
+  verifyAsciiSync: (key, text, signature) => verifySync(key, asciiBytes(text), signature),
   generate: async (spec: GenerateSpec): Promise<PrivateJWK | OctJWK> => {
     if (spec.kty !== 'EC' && spec.kty !== 'OKP')
       throw new UnsupportedError(`the @noble/curves backend does not generate ${spec.kty} keys`);

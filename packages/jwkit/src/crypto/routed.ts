@@ -76,7 +76,7 @@ export interface RoutedOptions {
 type Choice = CryptoBackend | null;
 
 /** A JWS signing input (ASCII: base64url and dots) as octets. */
-function asciiBytes(ascii: string): Uint8Array {
+export function asciiBytes(ascii: string): Uint8Array {
   const out = new Uint8Array(ascii.length);
   for (let i = 0; i < ascii.length; i++) out[i] = ascii.charCodeAt(i);
   return out;
