@@ -44,6 +44,15 @@ async function v2Key(masterKey: MasterKey): Promise<StoredKey> {
 
 const v2Values = (k: StoredKey) => keyToValues(k).slice(0, V2_COLUMNS.length);
 
+/** A retired row like `key` held in a PKCS#11 token: a custody and no sealed private key. */
+const heldInToken = (key: StoredKey): StoredKey => ({
+  ...key,
+  kid: 'held',
+  state: 'retired',
+  sealedPrivate: null,
+  custody: '{"kind":"pkcs11","token":"t","label":"held"}',
+});
+
 describe('schema 2 -> 3', () => {
   it('SQLite: keys list reads a schema-2 store without migrating it; a writer migrates it keeping the keys', async () => {
     const path = join(tmp.dir, 'v2.db');
@@ -84,13 +93,7 @@ describe('schema 2 -> 3', () => {
     expect(m.publication().keys.map((k) => k.kid)).toEqual([key.kid]);
     expect(typeof (await m.sign({ sub: 'x' }))).toBe('string');
     // sealed_private may now be null for a row with a custody, and only then
-    const tokenRow = {
-      ...key,
-      kid: 'held',
-      state: 'retired' as const,
-      sealedPrivate: null,
-      custody: '{"kind":"pkcs11","token":"t","label":"held"}',
-    };
+    const tokenRow = heldInToken(key);
     expect(await store.commit((await store.load()).version, { upsert: [tokenRow], remove: [] })).toBe(true);
     await expect(
       store.commit((await store.load()).version, {
@@ -129,13 +132,7 @@ describe('schema 2 -> 3', () => {
       const v = await c.query(`SELECT schema_version FROM "${schema}".jwkit_meta`);
       expect(v.rows[0].schema_version).toBe(3);
       expect((await store.load()).keys).toEqual([key]);
-      const tokenRow = {
-        ...key,
-        kid: 'held',
-        state: 'retired' as const,
-        sealedPrivate: null,
-        custody: '{"kind":"pkcs11","token":"t","label":"held"}',
-      };
+      const tokenRow = heldInToken(key);
       expect(await store.commit((await store.load()).version, { upsert: [tokenRow], remove: [] })).toBe(true);
       expect((await store.load()).keys.find((k) => k.kid === 'held')).toMatchObject({
         sealedPrivate: null,

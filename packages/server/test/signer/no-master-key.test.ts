@@ -18,7 +18,7 @@ import { Pkcs11Custody } from '../../src/signer/pkcs11.js';
 import { openStore } from '../../src/stores/open.js';
 import { tempDir } from '../helpers.js';
 import { type SoftHsm, softHsm, softHsmAvailable } from '../pkcs11/softhsm.js';
-import { emptyToken, inStep, type Server, serveProcess, stop } from './serve-process.js';
+import { childEnv, emptyToken, inStep, type Server, serveProcess, stop } from './serve-process.js';
 
 const ADMIN = 'no-master-key-test-admin-token-0123456789';
 const tmp = tempDir('jwkit-no-master-key-');
@@ -35,12 +35,11 @@ afterAll(() => {
 });
 
 /** The child's environment: no master key, no PKCS#11 URI, no fault injection from the outside. */
-function env(extra: Record<string, string> = {}): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^JWKIT_(MASTER_KEY|PKCS11_URI|FAULT)/.test(k)) out[k] = v;
-  }
-  return { ...out, SOFTHSM2_CONF: hsm.conf, JWKIT_ADMIN_TOKEN: ADMIN, ...extra };
+function env(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  return childEnv(
+    { SOFTHSM2_CONF: hsm.conf, JWKIT_ADMIN_TOKEN: ADMIN, ...extra },
+    /^JWKIT_(MASTER_KEY|PKCS11_URI|FAULT)/,
+  );
 }
 const noMasterKey = { JWKIT_MASTER_KEY: undefined, JWKIT_PKCS11_URI: undefined };
 
@@ -146,7 +145,7 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 without a master key (b
   it('HS256 with --pkcs11 is refused at start naming the alg (an oct secret cannot live in the token), creating nothing', async () => {
     const { dir, url } = storeDir();
     const r = await jwkit(['serve', '--store', url, '--algs', 'ES256,HS256', '--pkcs11', hsm.uri, '--init'], {
-      env: env(noMasterKey as never),
+      env: env(noMasterKey),
       cwd: dir,
     });
     expect(r.code).toBe(1);
@@ -171,7 +170,7 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 without a master key (b
     expect(snapshot.keys.every((k) => k.publicMac !== null && k.sealedPrivate === null)).toBe(true);
 
     const without = await jwkit(['serve', ...args, '--port', '0', '--admin-port', '0'], {
-      env: env(noMasterKey as never),
+      env: env(noMasterKey),
       cwd: tmp.dir,
     });
     expect(without.code).toBe(1);
@@ -190,7 +189,7 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 without a master key (b
     await first.ready;
     await stop(first);
     const r = await jwkit(['serve', '--store', url, '--algs', 'ES256', '--port', '0', '--admin-port', '0'], {
-      env: env(noMasterKey as never),
+      env: env(noMasterKey),
       cwd: tmp.dir,
     });
     expect(r.code).toBe(1);
@@ -201,7 +200,7 @@ describe.skipIf(!softHsmAvailable)('jwkit serve --pkcs11 without a master key (b
     for (const f of readdirSync(dir)) rmSync(join(dir, f));
     const missing = await jwkit(
       ['serve', '--store', url, '--algs', 'ES256', '--pkcs11', hsm.uri, '--port', '0', '--admin-port', '0'],
-      { env: env(noMasterKey as never), cwd: tmp.dir },
+      { env: env(noMasterKey), cwd: tmp.dir },
     );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/ERR_STORE_MISSING/);

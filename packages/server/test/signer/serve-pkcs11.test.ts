@@ -19,7 +19,7 @@ import { CLI, jwkit } from '../../../cli/test/helpers.js';
 import { openToken } from '../../src/pkcs11/index.js';
 import { tempDir } from '../helpers.js';
 import { type SoftHsm, softHsm, softHsmAvailable } from '../pkcs11/softhsm.js';
-import { emptyToken, inStep, type Server, serveProcess, stop } from './serve-process.js';
+import { childEnv, emptyToken, inStep, type Server, serveProcess, stop } from './serve-process.js';
 
 const ADMIN = 'pkcs11-serve-test-admin-token-0123456789';
 const tmp = tempDir('jwkit-serve-pkcs11-');
@@ -35,17 +35,9 @@ afterAll(() => {
   tmp.cleanup();
 });
 
+/** The child's environment: no fault injection from the outside (a test's own JWKIT_FAULT is kept). */
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries({
-    ...process.env,
-    SOFTHSM2_CONF: hsm.conf,
-    JWKIT_ADMIN_TOKEN: ADMIN,
-    ...extra,
-  }))
-    if (v !== undefined && !k.startsWith('JWKIT_FAULT')) out[k] = v;
-  if (extra.JWKIT_FAULT) out.JWKIT_FAULT = extra.JWKIT_FAULT;
-  return out;
+  return childEnv({ SOFTHSM2_CONF: hsm.conf, JWKIT_ADMIN_TOKEN: ADMIN, ...extra }, /^JWKIT_FAULT/);
 }
 
 function serve(args: string[], extra: Record<string, string> = {}): Server {

@@ -18,6 +18,21 @@ export interface Server {
   ready: Promise<{ url: string; admin: string }>;
 }
 
+/**
+ * A child's environment: this process's, without the variables `drop` matches (a master key,
+ * token URI or fault the outer shell set must not reach the child), then `extra` (undefined
+ * removes a variable).
+ */
+export function childEnv(extra: Record<string, string | undefined>, drop: RegExp): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !drop.test(k)) out[k] = v;
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
 /** `jwkit serve --port 0 --admin-port 0 ...args` in `cwd` with exactly `env`. */
 export function serveProcess(args: string[], cwd: string, env: Record<string, string>): Server {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--admin-port', '0', ...args], {
