@@ -115,12 +115,12 @@ export function signatureBytes(jws: CompactJWS): Uint8Array {
  * the check.
  */
 export function signatureFirst(jws: CompactJWS, error: unknown): unknown {
-  if (strictBase64urlInternal(jws.signatureB64) !== undefined) return error;
   try {
-    return signatureBytes(jws);
+    signatureBytes(jws);
   } catch (malformed) {
     return malformed;
   }
+  return error;
 }
 
 /**

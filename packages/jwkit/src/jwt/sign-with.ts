@@ -7,14 +7,13 @@
  */
 
 import { JWTError } from '../errors/index.js';
-import { asciiBytes } from './bytes.js';
+import { asciiBytes, bytesBase64url } from './bytes.js';
 import type { JWTPayload } from './claims.js';
 import {
   jwtPayloadSegment,
   protectedHeaderSegment,
   type SignJWTOptions,
   signatureAlgorithm,
-  signatureSegment,
 } from './sign.js';
 
 /** A signing key held elsewhere. */
@@ -46,5 +45,5 @@ export async function signJWTWith(
   if (!(signature instanceof Uint8Array) || signature.length === 0) {
     throw new JWTError('ERR_JWT_SIGN_KEY', `the external ${alg.alg} signer returned no signature`);
   }
-  return `${signingInput}.${signatureSegment(signature)}`;
+  return `${signingInput}.${bytesBase64url(signature)}`;
 }

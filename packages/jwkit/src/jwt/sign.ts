@@ -56,7 +56,7 @@ export function signJWS(
     const bytes = typeof payload === 'string' ? utf8Bytes(payload) : payload;
     if (!(bytes instanceof Uint8Array))
       throw new JWTError('ERR_JWT_SIGN_PAYLOAD', 'the JWS payload must be a string or a Uint8Array');
-    return settled(sign(base64url(bytes), key, options, undefined));
+    return settled(sign(bytesBase64url(bytes), key, options, undefined));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -97,7 +97,7 @@ export function jwtPayloadSegment(payload: JWTPayload, options: SignJWTOptions):
     // `{ ...payload, iat }` (same members in the same order, `iat` last) without the copy.
     const iat = JSON.stringify(typeof options.issuedAt === 'number' ? options.issuedAt : now);
     const text = serialize(payload);
-    return textSegment(text === '{}' ? `{"iat":${iat}}` : `${text.slice(0, -1)},"iat":${iat}}`);
+    return utf8Base64url(text === '{}' ? `{"iat":${iat}}` : `${text.slice(0, -1)},"iat":${iat}}`);
   }
   const claims: JWTPayload = { ...payload };
   if (options.issuedAt !== false) claims.iat = typeof options.issuedAt === 'number' ? options.issuedAt : now;
@@ -107,7 +107,7 @@ export function jwtPayloadSegment(payload: JWTPayload, options: SignJWTOptions):
   if (options.subject !== undefined) claims.sub = options.subject;
   if (options.audience !== undefined) claims.aud = options.audience;
   if (options.jwtId !== undefined) claims.jti = options.jwtId;
-  return textSegment(serialize(claims));
+  return utf8Base64url(serialize(claims));
 }
 
 function serialize(claims: JWTPayload): string {
@@ -163,8 +163,9 @@ function signWith(
 ): string | Promise<string> {
   const signingInput = `${protectedHeaderSegment(alg, options, key.kid, defaultTyp)}.${payloadSegment}`;
   const data = asciiBytes(signingInput);
-  if (backend.signSync !== undefined) return `${signingInput}.${base64url(backend.signSync(handle, data))}`;
-  return backend.sign(handle, data).then((signature) => `${signingInput}.${base64url(signature)}`);
+  if (backend.signSync !== undefined)
+    return `${signingInput}.${bytesBase64url(backend.signSync(handle, data))}`;
+  return backend.sign(handle, data).then((signature) => `${signingInput}.${bytesBase64url(signature)}`);
 }
 
 /** The registry entry of a JWS signature algorithm name (never `none`); shared with sign-with.ts. */
@@ -223,17 +224,6 @@ export function protectedHeaderSegment(
 let lastHeader: { alg: string; typ: unknown; kid: unknown; segment: string } | undefined;
 const plain = (v: unknown): boolean => v === undefined || v === false || typeof v === 'string';
 
-/** Unpadded base64url of a signature (shared with sign-with.ts). */
-export function signatureSegment(signature: Uint8Array): string {
-  return base64url(signature);
-}
-
-/** Unpadded base64url (RFC 7515 §2); Node's native encoder where there is one (issue 15). */
-const base64url = bytesBase64url;
-
-/** BASE64URL(UTF8(text)), through a reused buffer on Node. */
-const textSegment = utf8Base64url;
-
 /**
  * The header segment for a header's JSON text, remembered: a signer emits a handful of headers.
  * Keyed by the exact JSON text, so the cache returns what encoding that text would (bounded).
@@ -243,7 +233,7 @@ const headerSegments = new Map<string, string>();
 function headerSegment(json: string): string {
   let segment = headerSegments.get(json);
   if (segment === undefined) {
-    segment = textSegment(json);
+    segment = utf8Base64url(json);
     if (headerSegments.size >= MAX_HEADER_SEGMENTS)
       headerSegments.delete(headerSegments.keys().next().value as string);
     headerSegments.set(json, segment);

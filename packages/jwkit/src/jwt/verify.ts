@@ -212,20 +212,33 @@ function selectOptions(options: VerifyJWSOptions, backend: CryptoBackend): Selec
 }
 
 /**
- * The whole verification without awaiting: the key that verified the signature, or `undefined`
- * when something needs to await (the caller then takes the slow path from the start).
+ * The key that verifies `prep` when it can be chosen without I/O (a set or JWK whose handle for
+ * this backend is already imported), after the key checks; `undefined` when choosing it needs to
+ * await (an import, a fetch, an embedded or jku key, `try-all`): the caller then takes the slow
+ * path, which does the same checks in the same order.
  */
-function verifyFast(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): SelectedKey | undefined {
+function keyWithoutIO(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): SelectedKey | undefined {
   const { jws, alg, backend } = prep;
   const header = jws.header;
-  if (backend.verifySync === undefined || options.multipleMatches === 'try-all') return undefined;
+  if (options.multipleMatches === 'try-all') return undefined;
   if (options.trustEmbeddedKey !== undefined && header.jwk !== undefined) return undefined;
   if (options.resolveJku !== undefined && header.jku !== undefined) return undefined;
   const selected = isKeySource(key)
     ? key.selectKeySync?.(header, selectOptions(options, backend))
     : directKey(key, alg, backend, true);
+  if (selected !== undefined) checkKey(selected, header, options);
+  return selected;
+}
+
+/**
+ * The whole verification without awaiting: the key that verified the signature, or `undefined`
+ * when something needs to await (the caller then takes the slow path from the start).
+ */
+function verifyFast(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): SelectedKey | undefined {
+  const { jws, backend } = prep;
+  if (backend.verifySync === undefined) return undefined;
+  const selected = keyWithoutIO(prep, key, options);
   if (selected === undefined) return undefined;
-  checkKey(selected, header, options);
   // RFC 7515 §5.2 step 8: the signing input exactly as received (ASCII after the base64url check).
   const handle = selected.handle;
   let valid: boolean;
@@ -246,28 +259,21 @@ function verifyFast(prep: Prepared, key: KeyInput, options: VerifyJWSOptions): S
  * For a backend without synchronous verify (WebCrypto: browsers, workerd, Deno's ECDSA): when
  * the key is selected without I/O (already imported), the signature check is the only thing
  * that awaits, and it is one promise instead of an async chain (issue 12: the per-token cost
- * shows where the primitive is fast, RS256 in Chromium). `undefined` sends the caller to
- * `verifySlow`, which does the same checks in the same order.
+ * shows where the primitive is fast, RS256 in Chromium). A malformed signature part is still
+ * the error reported first: the caller's catch puts it first (`signatureFirst`).
  */
 function verifyOneAwait(
   prep: Prepared,
   key: KeyInput,
   options: VerifyJWSOptions,
 ): Promise<SelectedKey> | undefined {
-  const { jws, alg, backend } = prep;
-  const header = jws.header;
-  if (backend.verifySync !== undefined || options.multipleMatches === 'try-all') return undefined;
-  if (options.trustEmbeddedKey !== undefined && header.jwk !== undefined) return undefined;
-  if (options.resolveJku !== undefined && header.jku !== undefined) return undefined;
-  // Decoded first, as in verifySlow: a malformed signature part is reported before the key.
-  const signature = signatureBytes(jws);
-  const selected = isKeySource(key)
-    ? key.selectKeySync?.(header, selectOptions(options, backend))
-    : directKey(key, alg, backend, true);
+  const { jws, backend } = prep;
+  if (backend.verifySync !== undefined) return undefined;
+  const selected = keyWithoutIO(prep, key, options);
   if (selected === undefined) return undefined;
-  checkKey(selected, header, options);
-  return backend.verify(selected.handle, signedData(jws, options), signature).then((valid) => {
-    if (!valid) throw badSignature();
+  const valid = backend.verify(selected.handle, signedData(jws, options), signatureBytes(jws));
+  return valid.then((ok) => {
+    if (!ok) throw badSignature();
     return selected;
   });
 }
