@@ -189,6 +189,8 @@ describe.skipIf(!softHsmAvailable)('jwkit keys --pkcs11 (SoftHSM2, SQLite)', () 
     );
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/ERR_PKCS11_PIN/);
+    // neither the pin-value warning nor the error line carries the PIN
+    expect(wrong.stderr).not.toContain('pin-value=9999');
     await inStep(url, hsm.uri);
   });
 });
