@@ -15,7 +15,8 @@
 import * as nodeCrypto from 'node:crypto';
 import { ScratchBuffer } from './node-scratch.js';
 
-type NodeHash = 'sha256' | 'sha384' | 'sha512';
+/** The node:crypto names of the HMAC hashes (RFC 7518 §3.2). */
+export type NodeHash = 'sha256' | 'sha384' | 'sha512';
 type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'latin1' | 'base64url') => string;
 
 const oneShot = (nodeCrypto as { hash?: OneShotHash }).hash;

@@ -27,7 +27,7 @@ import type { CryptoBackend, GenerateSpec, KeyHandle, KeyUsage } from './backend
 import { jwkToKeyObject } from './keyobject.js';
 import { mlDsaAlgOf, mlDsaGenerate, mlDsaOp } from './ml-dsa.js';
 import { nodeMlDsaEngine } from './ml-dsa-node.js';
-import { sameText, textMac } from './node-hmac.js';
+import { type NodeHash, sameText, type TextMac, textMac } from './node-hmac.js';
 import { ScratchBuffer } from './node-scratch.js';
 import { akpAlgorithmFor, curveFor, generateBits, signatureAlgorithmFor } from './spec.js';
 
@@ -83,7 +83,7 @@ function importKeySync(jwk: JWK, alg: string, usage: KeyUsage): NodeKeyHandle {
   const key = jwkToKeyObject(source);
   if (usage === 'sign') return new NodeKeyHandle(alg, usage, key, signer(info, key));
   const op = verifier(info, key, jwk);
-  const mac = info.family === 'HMAC' ? textMac(NODE_HASH[info.hash!] as MacHash, key.export()) : undefined;
+  const mac = info.family === 'HMAC' ? textMac(NODE_HASH[info.hash!] as NodeHash, key.export()) : undefined;
   return new NodeKeyHandle(
     alg,
     usage,
@@ -93,8 +93,6 @@ function importKeySync(jwk: JWK, alg: string, usage: KeyUsage): NodeKeyHandle {
     textVerifier(info, op, mac),
   );
 }
-
-type MacHash = 'sha256' | 'sha384' | 'sha512';
 
 /** The two octet arguments of a text verification (node-scratch.ts: no Buffer per token). */
 const signatureScratch = new ScratchBuffer();
@@ -109,7 +107,7 @@ function asciiVerifier(
   info: AlgorithmInfo,
   key: KeyObject,
   op: Verifier,
-  mac: ((ascii: string) => string) | undefined,
+  mac: TextMac | undefined,
 ): AsciiVerifier {
   if (info.family === 'HMAC') {
     const hash = NODE_HASH[info.hash!];
@@ -132,11 +130,7 @@ function asciiVerifier(
  * the text and accept it only when it is the canonical encoding of what they verified (RFC 7515
  * §2: no padding, no stray characters, zero unused bits), as the strict parser would.
  */
-function textVerifier(
-  info: AlgorithmInfo,
-  op: Verifier,
-  mac: ((ascii: string) => string) | undefined,
-): TextVerifier | undefined {
+function textVerifier(info: AlgorithmInfo, op: Verifier, mac: TextMac | undefined): TextVerifier | undefined {
   if (info.family === 'HMAC') {
     if (mac === undefined) return undefined;
     // An unpadded base64url tag of n bytes has ceil(4n/3) characters.
