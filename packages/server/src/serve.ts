@@ -96,10 +96,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   let current = options;
   const warn = (msg: string, fields?: Record<string, unknown>) => logger.warn(msg, fields);
 
-  const adminToken = { value: await resolveAdminToken(options, warn) };
   const tlsFiles = tlsFilesOf(options);
-  let tls: TLSMaterial | undefined = tlsFiles ? await loadTLS(tlsFiles) : undefined;
-  const storeUrl = await storeUrlWithPassword(options, warn);
   const singleListener = options.singleListener === true;
   const host = options.host ?? '127.0.0.1';
   const adminHost = options.adminHost ?? '127.0.0.1';
@@ -123,6 +120,11 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   }
   const worker = role === 'worker' ? joinCluster(options, logger) : undefined;
   if (worker) options = worker.options;
+  // Read here, not before the primary returns: the primary uses none of them, and each worker
+  // reads them itself (once per process, and their warnings once per process that serves).
+  const adminToken = { value: await resolveAdminToken(options, warn) };
+  let tls: TLSMaterial | undefined = tlsFiles ? await loadTLS(tlsFiles) : undefined;
+  const storeUrl = await storeUrlWithPassword(options, warn);
 
   // --pkcs11 (issue 17): the token is opened, logged in and checked for every configured alg's
   // mechanism before the store is opened, so a wrong PIN or a missing mechanism exits creating
