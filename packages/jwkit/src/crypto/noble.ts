@@ -17,7 +17,7 @@ import { type KeyMaterial, keyMaterial } from '../jwk/material.js';
 import type { JWK, OctJWK, PrivateJWK } from '../jwk/model.js';
 import type { CurveInfo, HashName } from '../registry.js';
 import type { CryptoBackend, GenerateSpec, KeyHandle, KeyUsage } from './backend.js';
-import { asciiBytes } from './routed.js';
+import { asciiBytes, type KeyKind, keyKindOf } from './routed.js';
 import { curveFor, signatureAlgorithmFor } from './spec.js';
 
 export type SyncSigner = (data: Uint8Array) => Uint8Array;
@@ -156,10 +156,16 @@ export function nobleGenerateCurve(kty: 'EC' | 'OKP', crv: string | undefined): 
   return { kty: 'OKP', crv: curve.crv, x: encode(publicKey), d: encode(secretKey) };
 }
 
-/** The key kinds this backend serves (see routed.ts `keyKind`). */
-const NOBLE_KINDS = new Set(['EC:secp256k1', 'OKP:Ed25519', 'OKP:Ed448', 'OKP:X25519', 'OKP:X448']);
+/** The key kinds this backend serves (routed.ts `keyKindOf`). */
+const NOBLE_KINDS: ReadonlySet<KeyKind> = new Set([
+  'EC:secp256k1',
+  'OKP:Ed25519',
+  'OKP:Ed448',
+  'OKP:X25519',
+  'OKP:X448',
+]);
 
-export function nobleHas(kind: string): boolean {
+export function nobleHas(kind: KeyKind): boolean {
   return NOBLE_KINDS.has(kind);
 }
 
@@ -178,7 +184,7 @@ export class NobleKeyHandle implements KeyHandle {
 
 function importKeySync(jwk: JWK, alg: string, usage: KeyUsage): NobleKeyHandle {
   const info = signatureAlgorithmFor(jwk, alg, usage);
-  const kind = `${jwk.kty}:${String(jwk.crv)}`;
+  const kind = keyKindOf(jwk, alg);
   if (!NOBLE_KINDS.has(kind) || (info.family !== 'ECDSA' && info.family !== 'EdDSA'))
     throw new UnsupportedError(`the @noble/curves backend does not serve ${alg} with ${kind} keys`);
   const material = keyMaterial(jwk, usage === 'sign');
