@@ -51,7 +51,7 @@ export async function masterKeyForStore(
 }
 
 /** Where a master key is given from, for messages; undefined when none is (no option, env or file). */
-export function masterKeySource(storeUrl: string, options: MasterKeyOptions): string | undefined {
+function masterKeySource(storeUrl: string, options: MasterKeyOptions): string | undefined {
   const file = options.masterKeyFile ?? defaultMasterKeyFile(storeUrl);
   const env = process.env.JWKIT_MASTER_KEY;
   return options.masterKey !== undefined

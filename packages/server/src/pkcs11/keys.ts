@@ -17,7 +17,7 @@ import { type AlgMechanism, curveOfEcParams } from './mechanisms.js';
 import { ckrName, type Handle, type LoadedModule } from './module.js';
 import { isDroppedSession } from './session-pool.js';
 
-export const ID_PREFIX = 'jwkit:';
+const ID_PREFIX = 'jwkit:';
 export const PENDING_PREFIX = 'jwkit-pending:';
 
 export function objectId(alg: string, label: string): Buffer {

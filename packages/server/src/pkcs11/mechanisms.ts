@@ -35,7 +35,7 @@ export const CKM = Object.freeze({
   EC_EDWARDS_KEY_PAIR_GEN: 0x1055,
   EDDSA: 0x1057,
 });
-export const CKK = Object.freeze({ RSA: 0x00, EC: 0x03, EC_EDWARDS: 0x40 });
+const CKK = Object.freeze({ RSA: 0x00, EC: 0x03, EC_EDWARDS: 0x40 });
 const CKG_MGF1 = Object.freeze({ 'SHA-256': 0x02, 'SHA-384': 0x03, 'SHA-512': 0x04 });
 const HASH_MECH = Object.freeze({ 'SHA-256': CKM.SHA256, 'SHA-384': CKM.SHA384, 'SHA-512': CKM.SHA512 });
 const HASH_LEN = Object.freeze({ 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 });

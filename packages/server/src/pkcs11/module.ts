@@ -42,7 +42,7 @@ const modules = new Map<string, Promise<Entry>>();
 let libPromise: Promise<Pkcs11Lib> | undefined;
 
 /** Imports `pkcs11js` once; ERR_PKCS11_DRIVER_MISSING when it is not installed. */
-export function loadPkcs11js(): Promise<Pkcs11Lib> {
+function loadPkcs11js(): Promise<Pkcs11Lib> {
   libPromise ??= importDriver(() => import('pkcs11js'));
   libPromise.catch(() => {
     libPromise = undefined;

@@ -255,7 +255,7 @@ function closedError(): TokenError {
 }
 
 /** The error for a refused login, naming the PIN problem (the message never holds the PIN). */
-export function pinError(name: string | undefined, cause: unknown): TokenError {
+function pinError(name: string | undefined, cause: unknown): TokenError {
   const what =
     name === 'CKR_PIN_INCORRECT'
       ? 'the token refused the PIN (CKR_PIN_INCORRECT): check pin-source / pin-value; tokens lock the PIN after a few wrong tries, so fix it before retrying'
