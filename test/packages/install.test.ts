@@ -25,6 +25,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureRuntime } from '../../scripts/runtimes.mjs';
 import { REPO_ROOT } from '../helpers/packages.js';
 
 const work = mkdtempSync(join(tmpdir(), 'jwkit-install-'));
@@ -58,16 +59,8 @@ function sizeOf(path: string): number {
   return readdirSync(path).reduce((sum, n) => sum + sizeOf(join(path, n)), 0);
 }
 
-/** A Node 20 binary, when this machine has one (the runtimes cache, or the system's node). */
-function olderNode(): string | undefined {
-  const cached = join(process.env.HOME ?? '', '.cache', 'jwkit', 'runtimes', 'node-20.19.6', 'bin', 'node');
-  return [cached, '/usr/local/bin/node', '/usr/bin/node']
-    .filter(existsSync)
-    .find(
-      (bin) =>
-        Number(execFileSync(bin, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' })) < 22,
-    );
-}
+/** Node 20.19, the lowest `engines` allows, pinned in scripts/runtimes.mjs (cached; .ci/run fetches it). */
+const OLD_NODE = (await ensureRuntime('node20')).bin;
 
 function files(path: string): string[] {
   return lstatSync(path).isDirectory() ? readdirSync(path).flatMap((n) => files(join(path, n))) : [path];
@@ -113,8 +106,7 @@ describe('jwkit, the library', () => {
       join(dir, 'cjs.cjs'),
       `const { thumbprint } = require('jwkit'); console.log(typeof thumbprint);`,
     );
-    const old = olderNode();
-    for (const node of old === undefined ? [process.execPath] : [process.execPath, old]) {
+    for (const node of [process.execPath, OLD_NODE]) {
       const run = (file: string) => execFileSync(node, [file], { cwd: dir, encoding: 'utf8' }).trim();
       expect(run('esm.mjs')).toBe('alice');
       expect(run('cjs.cjs')).toBe('function');
@@ -133,9 +125,7 @@ describe('jwkit, the library', () => {
     expect(installed(dir)).not.toContain('@noble/post-quantum');
     const native = execFileSync(process.execPath, ['mldsa.mjs'], { cwd: dir, encoding: 'utf8' }).trim();
     expect(native).toBe('3');
-    const old = olderNode();
-    if (old === undefined) return; // no Node without native ML-DSA on this machine
-    const fallback = execFileSync(old, ['mldsa.mjs'], { cwd: dir, encoding: 'utf8' }).trim();
+    const fallback = execFileSync(OLD_NODE, ['mldsa.mjs'], { cwd: dir, encoding: 'utf8' }).trim();
     expect(fallback).toMatch(/^ERR_UNSUPPORTED .*npm install @noble\/post-quantum/);
   });
 
@@ -238,17 +228,15 @@ describe('@jwkit/cli, the command', () => {
   });
 
   it('on Node 20 the key commands run, and jwkit serve says which Node it needs, in one line, exit 1', () => {
-    const old = olderNode();
-    if (old === undefined) return; // no Node 20 on this machine: nothing to run it on
     const bin = join(dir, 'node_modules', '.bin', 'jwkit');
     const jwk = JSON.parse(
-      execFileSync(old, [bin, 'generate', '--alg', 'ES256'], { cwd: dir, encoding: 'utf8' }),
+      execFileSync(OLD_NODE, [bin, 'generate', '--alg', 'ES256'], { cwd: dir, encoding: 'utf8' }),
     );
     expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
     let stderr = '';
     let status = 0;
     try {
-      execFileSync(old, [bin, 'serve'], { cwd: dir, stdio: 'pipe' });
+      execFileSync(OLD_NODE, [bin, 'serve'], { cwd: dir, stdio: 'pipe' });
     } catch (err) {
       const e = err as { status: number; stderr: Buffer };
       status = e.status;
@@ -261,8 +249,12 @@ describe('@jwkit/cli, the command', () => {
 });
 
 describe('@jwkit/server, the embeddable server', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = project('server-user', 'jwkit', 'server');
+  }, 120_000);
+
   it('opens its embedded SQLite store, and a postgres:// store without pg names the package', () => {
-    const dir = project('server-user', 'jwkit', 'server');
     expect(installed(dir)).not.toContain('pg');
     writeFileSync(
       join(dir, 'open.mjs'),
@@ -275,5 +267,48 @@ describe('@jwkit/server, the embeddable server', () => {
     const out = execFileSync(process.execPath, ['open.mjs'], { cwd: dir, encoding: 'utf8' });
     expect(out).toContain('sqlite');
     expect(out).toMatch(/ERR_STORE_DRIVER_MISSING .*npm install pg/);
+  });
+
+  it('without the optional pkcs11js: a pkcs11: URI names the package, and the types still check (skipLibCheck off)', () => {
+    expect(installed(dir)).not.toContain('pkcs11js');
+    writeFileSync(
+      join(dir, 'token.mjs'),
+      `import { openToken } from '@jwkit/server';
+       try { await openToken('pkcs11:token=jwkit?module-path=/nonexistent.so&pin-value=1234'); }
+       catch (e) { console.log(e.code, e.message); }`,
+    );
+    const out = execFileSync(process.execPath, ['token.mjs'], { cwd: dir, encoding: 'utf8' });
+    expect(out).toMatch(/ERR_PKCS11_DRIVER_MISSING .*npm install pkcs11js/);
+    const sub = join(dir, 'ts');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(
+      join(sub, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'node16',
+          moduleResolution: 'node16',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          typeRoots: [join(REPO_ROOT, 'node_modules', '@types')],
+        },
+        files: ['main.ts'],
+      }),
+    );
+    writeFileSync(join(sub, 'package.json'), JSON.stringify({ type: 'module' }));
+    writeFileSync(
+      join(sub, 'main.ts'),
+      `import { type KeyCustody, openStore, openToken, serve } from '@jwkit/server';
+       export const uses = [openStore, openToken, serve];
+       export type Custody = KeyCustody;`,
+    );
+    const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    try {
+      execFileSync(process.execPath, [tsc, '-p', sub], { cwd: sub, encoding: 'utf8' });
+    } catch (err) {
+      throw new Error(`tsc failed:\n${(err as { stdout: string }).stdout}`);
+    }
   });
 });
