@@ -6,8 +6,6 @@
  * backend uses the same operations for those curves. Imports nothing from `node:`.
  */
 
-import { ed448, x448 } from '@noble/curves/ed448.js';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
@@ -15,6 +13,7 @@ import { decode, encode } from '../encoding/base64url.js';
 import { ConversionError, JWKitError, UnsupportedError } from '../errors/index.js';
 import { type KeyMaterial, keyMaterial } from '../jwk/material.js';
 import type { JWK, OctJWK, PrivateJWK } from '../jwk/model.js';
+import { edwardsCurve, montgomeryCurve, weierstrassCurve } from '../math/curves.js';
 import type { CurveInfo, HashName } from '../registry.js';
 import type { CryptoBackend, GenerateSpec, KeyHandle, KeyUsage } from './backend.js';
 import { asciiBytes, type KeyKind, keyKindOf } from './routed.js';
@@ -23,24 +22,17 @@ import { curveFor, signatureAlgorithmFor } from './spec.js';
 export type SyncSigner = (data: Uint8Array) => Uint8Array;
 export type SyncVerifier = (data: Uint8Array, signature: Uint8Array) => boolean;
 
-/** ECDSA group orders (SEC 2 v2 §2.4.1, §2.4.2, §2.5.1, §2.6.1), for the r/s range check. */
-const EC_ORDER: Record<string, bigint> = Object.assign(Object.create(null), {
-  'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
-  'P-384':
-    0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
-  'P-521':
-    0x1fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
-  secp256k1: 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n,
-});
-
-/** Each order as `size` big-endian octets, made on first use: the check compares octets, no BigInt per token. */
+/**
+ * Each ECDSA group order n (SEC 2 v2 §2.4.1, §2.4.2, §2.5.1, §2.6.1, from math/curves.ts) as
+ * `size` big-endian octets, made on first use: the check compares octets, no BigInt per token.
+ */
 const ORDER_BYTES = new Map<string, Uint8Array>();
 
 function orderBytes(curve: CurveInfo): Uint8Array {
   let bytes = ORDER_BYTES.get(curve.crv);
   if (bytes === undefined) {
     bytes = new Uint8Array(curve.size);
-    let n = EC_ORDER[curve.crv]!;
+    let n = weierstrassCurve(curve.crv)!.Point.Fn.ORDER;
     for (let i = curve.size - 1; i >= 0; i--, n >>= 8n) bytes[i] = Number(n & 0xffn);
     ORDER_BYTES.set(curve.crv, bytes);
   }
@@ -117,7 +109,8 @@ export function edwardsOp(
   const curve = curveFor('OKP', crv);
   const x = fixedLength(material.x, curve.size, 'x');
   const signatureLength = 2 * curve.size;
-  const scheme = curve.crv === 'Ed448' ? ed448 : ed25519;
+  // An EdDSA key: signatureAlgorithmFor has checked that the curve is Ed25519 or Ed448.
+  const scheme = edwardsCurve(curve.crv)!;
   // RFC 8032 §5.1.7 / §5.2.7 strict decoding (not ZIP-215): non-canonical encodings are invalid.
   if (!scheme.utils.isValidPublicKey(x, false))
     throw new ConversionError('ERR_KEY_IMPORT', `${curve.crv} "x" is not a valid public key`);
@@ -149,7 +142,7 @@ export function nobleGenerateCurve(kty: 'EC' | 'OKP', crv: string | undefined): 
       d: encode(secretKey),
     };
   }
-  const scheme = { Ed25519: ed25519, Ed448: ed448, X25519: x25519, X448: x448 }[curve.crv];
+  const scheme = edwardsCurve(curve.crv) ?? montgomeryCurve(curve.crv)?.curve;
   if (scheme === undefined)
     throw new UnsupportedError(`@noble/curves does not generate ${kty} ${curve.crv} keys here`);
   const { secretKey, publicKey } = scheme.keygen();
