@@ -233,6 +233,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     const common = {
       ...pick(options, ['issuer', 'jwksUri', 'contentType']),
       starting: () => starting,
+      ...worker?.appOptions,
       onError: (e: unknown) =>
         logger.error('internal error', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
       ...(adminToken.value === undefined ? {} : { adminToken: () => adminToken.value! }),
@@ -309,7 +310,6 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
 
     // The listeners answer /healthz and /readyz from here on; "listening on" (what scripts and
     // tests wait for) is logged once the first keys exist and the JWKS can be served.
-    worker?.listening(listeners);
     logger.info('listeners up; making any missing keys', {
       public: publicListener.url,
       admin: singleListener ? 'public' : adminListener.url,

@@ -12,12 +12,12 @@
  *   first start), the master key file, the stored policy (`--update-policy`). The primary starts
  *   the others once it is ready, and they open with `init` and `updatePolicy` off, so a missing
  *   store or a policy another writer changed stops them instead of being "fixed" N times.
- * - Every log line carries `worker=<slot>`, and every answer an `x-jwkit-worker: <slot>` header
- *   (the slot number only: which of the N processes answered, for diagnostics).
+ * - Every log line carries `worker=<slot>`, and every answer of the app an `x-jwkit-worker: <slot>`
+ *   header (the slot number only: which of the N processes answered, for diagnostics). It is part
+ *   of the JWKS's prepared header sets (AppOptions.headers), so it adds nothing per request.
  */
 
 import cluster from 'node:cluster';
-import type { Listener } from '../http/listeners.js';
 import type { Logger } from '../log.js';
 import type { RunningServer, ServeOptions } from '../serve.js';
 import { ENV_FIRST, ENV_LEADER, ENV_SLOT, isPrimaryMessage, type ReadyMessage } from './protocol.js';
@@ -29,8 +29,8 @@ export interface ClusterWorker {
   /** Spread into KeyManager.open: the leader gate. */
   readonly managerOptions: { leader: () => boolean };
   readonly leader: boolean;
-  /** Marks the listeners' answers with the slot (call once they exist). */
-  listening(listeners: readonly Listener[]): void;
+  /** Spread into the app options: the headers that mark this worker's answers with its slot. */
+  readonly appOptions: { headers: Readonly<Record<string, string>> };
   /** Tells the primary the first keys exist and the listeners answer. */
   ready(running: RunningServer): void;
 }
@@ -98,7 +98,6 @@ export function joinCluster(options: ServeOptions, logger: Logger): ClusterWorke
     }
   });
 
-  const header = String(slot);
   return {
     slot,
     options: first ? options : { ...options, init: false, updatePolicy: false },
@@ -106,11 +105,7 @@ export function joinCluster(options: ServeOptions, logger: Logger): ClusterWorke
     get leader() {
       return leader;
     },
-    listening(listeners) {
-      for (const l of listeners) {
-        l.server.prependListener('request', (_req, res) => res.setHeader('x-jwkit-worker', header));
-      }
-    },
+    appOptions: { headers: { 'x-jwkit-worker': String(slot) } },
     ready(r) {
       running = r;
       const message: ReadyMessage = {

@@ -35,6 +35,11 @@ export interface AppOptions {
   admin?: Omit<AdminOptions, 'token' | 'bodyLimit' | 'issuer'>;
   /** More lines for /metrics (Prometheus text, families included). */
   metrics?: () => string[];
+  /**
+   * Headers on every answer of the app; the JWKS answers carry them in their prepared header sets,
+   * so they cost nothing per request (`jwkit serve --workers`: `x-jwkit-worker`).
+   */
+  headers?: Readonly<Record<string, string>>;
   /** JWKS media type: `jwk-set+json` (default, `application/jwk-set+json`) or `json`. */
   contentType?: 'jwk-set+json' | 'json';
   /** A directory with the built web app (e.g. `dist/web`), served at `/`. Default: none. */
@@ -72,18 +77,20 @@ export function buildApp(manager: KeyManager, options: AppOptions = {}): BuiltAp
   const app = new Hono();
   const requests = new Counter();
 
+  const headers = Object.entries(options.headers ?? {});
   app.use('*', async (c, next) => {
     await next();
+    for (const [name, value] of headers) c.res.headers.set(name, value);
     requests.inc(`${routeOf(c.req.path)} ${c.res.status}`);
   });
 
   const surface = options.surface ?? 'all';
   const isPublic = surface !== 'admin';
   const isAdmin = surface !== 'public';
-  const jwks = new JWKSEndpoint(
-    manager,
-    options.contentType === undefined ? {} : { contentType: options.contentType },
-  );
+  const jwks = new JWKSEndpoint(manager, {
+    ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+    ...(options.headers === undefined ? {} : { headers: options.headers }),
+  });
   if (isPublic) {
     for (const path of JWKS_PATHS) {
       app.get(path, (c) => {

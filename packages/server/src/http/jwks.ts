@@ -104,6 +104,8 @@ interface Answers {
 export interface JWKSEndpointOptions {
   /** `jwk-set+json` (default, RFC 7517 §8.5) or `json` for clients that insist on application/json. */
   contentType?: 'jwk-set+json' | 'json';
+  /** More headers on every answer, made part of the prepared header sets (e.g. `x-jwkit-worker`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Distinct `Accept-Encoding` values remembered; clients send a handful, so this is never reached in practice. */
@@ -113,6 +115,7 @@ const MAX_REMEMBERED_CODINGS = 64;
 export class JWKSEndpoint {
   readonly #manager: KeyManager;
   readonly #contentType: string;
+  readonly #headers: Readonly<Record<string, string>>;
   #prepared: PreparedJWKS | undefined;
   #answers: Answers | undefined;
   #answersAt = Number.NEGATIVE_INFINITY;
@@ -121,6 +124,7 @@ export class JWKSEndpoint {
   constructor(manager: KeyManager, options: JWKSEndpointOptions = {}) {
     this.#manager = manager;
     this.#contentType = options.contentType === 'json' ? 'application/json' : 'application/jwk-set+json';
+    this.#headers = options.headers ?? {};
   }
 
   /** The answer to a request with these `If-None-Match` and `Accept-Encoding` values. */
@@ -154,7 +158,12 @@ export class JWKSEndpoint {
     }
     if (this.#prepared?.revision !== publication.revision) this.#prepared = prepareJWKS(publication);
     this.#answersAt = now;
-    this.#answers = buildAnswers(this.#prepared, cacheControl(this.#manager), this.#contentType);
+    this.#answers = buildAnswers(
+      this.#prepared,
+      cacheControl(this.#manager),
+      this.#contentType,
+      this.#headers,
+    );
     return this.#answers;
   }
 
@@ -168,8 +177,14 @@ export class JWKSEndpoint {
   }
 }
 
-function buildAnswers(prepared: PreparedJWKS, control: string, contentType: string): Answers {
+function buildAnswers(
+  prepared: PreparedJWKS,
+  control: string,
+  contentType: string,
+  headers: Readonly<Record<string, string>>,
+): Answers {
   const common = {
+    ...headers,
     etag: prepared.etag,
     'cache-control': control,
     vary: 'Accept-Encoding',
