@@ -8,7 +8,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { JWKSet, verifyJWT } from 'jwkit';
+import { generateJWK, JWKSet, toPublic, verifyJWT } from 'jwkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MasterKey } from '../../src/crypto-at-rest.js';
 import { KeyManager, type ManagerEvent } from '../../src/key-manager.js';
@@ -184,6 +184,36 @@ describe.skipIf(!softHsmAvailable)('PKCS#11 custody in the key manager (SoftHSM2
     await again.rotate('ES256');
     expect(again.health().ready).toBe(true);
     expect(typeof (await again.sign({}))).toBe('string');
+    await again.close();
+    await store.close();
+  });
+
+  it('a row whose public key was swapped is not published: the token proves the key, not the row', async () => {
+    // No master key, so no public_mac: the token object is the only proof of the row.
+    const { store } = await freshStore();
+    const custody = () => new Pkcs11Custody(token, { tokenName: 'custody' });
+    const m = await KeyManager.open({ store, custody: custody(), policies: ['ES256'] });
+    const kid = m.list()[0]!.kid;
+    await m.close();
+    // Someone with write access to the store puts their own public key under the token key's kid.
+    const theirs = toPublic(await generateJWK({ alg: 'ES256' }));
+    const snapshot = await store.load();
+    const row = snapshot.keys.find((k) => k.kid === kid)!;
+    const swapped = { ...row, publicJwk: JSON.stringify({ ...theirs, kid, alg: 'ES256', use: 'sig' }) };
+    expect(await store.commit(snapshot.version, { upsert: [swapped], remove: [] })).toBe(true);
+    const events: ManagerEvent[] = [];
+    const again = await KeyManager.open({
+      store,
+      custody: custody(),
+      policies: ['ES256'],
+      schedule: false,
+      onEvent: (e) => events.push(e),
+    });
+    const published = JSON.stringify(again.publication().keys);
+    expect(published).not.toContain(theirs.x as string);
+    expect(again.publication().keys.map((k) => k.kid)).not.toContain(kid);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'integrity-error', kid, refused: true }));
+    expect(again.health().integrity).toContainEqual(expect.objectContaining({ kid, refused: true }));
     await again.close();
     await store.close();
   });
