@@ -91,6 +91,9 @@ export async function runPrimary(
   const send = (slot: Slot, m: PrimaryMessage) => {
     if (slot.worker?.isConnected()) slot.worker.send(m, undefined, () => {});
   };
+  const reload = async () => {
+    for (const slot of slots) send(slot, { jwkit: 'reload' });
+  };
 
   const fork = (slot: Slot, asFirst: boolean): Promise<void> => {
     const asLeader = leader === undefined;
@@ -216,7 +219,7 @@ export async function runPrimary(
     process.on('SIGTERM', () => onStop('SIGTERM'));
     process.on('SIGHUP', () => {
       logger.info('SIGHUP: reloading every worker');
-      for (const slot of slots) send(slot, { jwkit: 'reload' });
+      void reload();
     });
   }
 
@@ -230,9 +233,6 @@ export async function runPrimary(
   starting = false;
   const at = first!;
 
-  const reload = async () => {
-    for (const slot of slots) send(slot, { jwkit: 'reload' });
-  };
   const noStore = (): never => {
     throw new ServerConfigError(
       'ERR_CLUSTER_PRIMARY',

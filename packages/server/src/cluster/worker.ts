@@ -23,12 +23,10 @@ import type { RunningServer, ServeOptions } from '../serve.js';
 import { ENV_FIRST, ENV_LEADER, ENV_SLOT, isPrimaryMessage, type ReadyMessage } from './protocol.js';
 
 export interface ClusterWorker {
-  readonly slot: number;
   /** The options this worker serves with (without `init` and `updatePolicy` unless it is the first). */
   readonly options: ServeOptions;
   /** Spread into KeyManager.open: the leader gate. */
   readonly managerOptions: { leader: () => boolean };
-  readonly leader: boolean;
   /** Spread into the app options: the headers that mark this worker's answers with its slot. */
   readonly appOptions: { headers: Readonly<Record<string, string>> };
   /** Tells the primary the first keys exist and the listeners answer. */
@@ -99,12 +97,8 @@ export function joinCluster(options: ServeOptions, logger: Logger): ClusterWorke
   });
 
   return {
-    slot,
     options: first ? options : { ...options, init: false, updatePolicy: false },
     managerOptions: { leader: () => leader },
-    get leader() {
-      return leader;
-    },
     appOptions: { headers: { 'x-jwkit-worker': String(slot) } },
     ready(r) {
       running = r;
